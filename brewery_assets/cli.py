@@ -1,0 +1,102 @@
+"""`brewery-lake`: run the main job, or the Dagster UI, with offline defaults.
+
+Unless `OPENBREWERYDB_API_URL` is set, both commands serve Open Brewery DB from the replay server
+on loopback: the file named by `BREWERIES_SNAPSHOT`, or a generated catalogue.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+from brewery_assets import settings
+
+
+@contextlib.contextmanager
+def api_for_local_runs() -> Iterator[str]:
+    """Yields the API URL to use, starting the replay server when no API is configured."""
+    configured = os.environ.get(settings.API_URL_ENV)
+    if configured:
+        yield configured
+        return
+    from brewery_assets.replay import ReplayServer, generate_breweries, load_snapshot
+
+    snapshot = os.environ.get(settings.SNAPSHOT_ENV)
+    records = load_snapshot(snapshot) if snapshot else generate_breweries()
+    with ReplayServer(records) as server:
+        print(f"replay server: {server.url} serving {len(records):,} breweries "
+              f"from {snapshot or 'the generated dataset'}", flush=True)
+        os.environ[settings.API_URL_ENV] = server.url
+        try:
+            yield server.url
+        finally:
+            os.environ.pop(settings.API_URL_ENV, None)
+
+
+def run_pipeline(ingest_date: dt.date) -> None:
+    """Materializes the day's bronze partition, every silver location and gold; prints the gold summary."""
+    import dagster as dg
+
+    from brewery_assets.definitions import defs
+    from brewery_assets.partitions import location_partitions
+
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    bronze = defs.get_job_def("ingest_bronze").execute_in_process(
+        partition_key=ingest_date.isoformat(), instance=instance
+    )
+    if not bronze.success:
+        raise SystemExit("bronze ingestion failed; see the log above")
+    keys = instance.get_dynamic_partitions(location_partitions.name)
+    refresh = defs.get_job_def("refresh_silver_gold").execute_in_process(
+        instance=instance,
+        tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
+    )
+    if not refresh.success:
+        raise SystemExit("silver/gold refresh failed; see the log above")
+    print_gold_summary()
+
+
+def print_gold_summary(top: int = 15) -> None:
+    """Prints the gold table's totals and its largest counts."""
+    from deltalake import DeltaTable
+
+    from brewery_assets.lake import LakeLayout
+
+    gold = DeltaTable(LakeLayout(settings.lake_root()).gold_brewery_counts).to_pandas()
+    by_type = gold.groupby("brewery_type")["brewery_count"].sum().sort_values(ascending=False)
+    print()
+    print(f"gold_brewery_counts: {int(gold['brewery_count'].sum()):,} breweries in "
+          f"{len(gold[['country', 'state']].drop_duplicates())} locations "
+          f"(snapshot {gold['ingest_date'].max()})")
+    print("by type: " + ", ".join(f"{name} {int(count):,}" for name, count in by_type.items()))
+    print(f"largest counts (top {top}):")
+    largest = gold.sort_values(["brewery_count", "country", "state"], ascending=[False, True, True]).head(top)
+    print(largest[["country", "state", "brewery_type", "brewery_count"]].to_string(index=False))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="brewery-lake", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="ingest today's bronze snapshot, rebuild silver and gold")
+    run.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(),
+                     help="ingestion date (YYYY-MM-DD), default today")
+    dev = commands.add_parser("dev", help="the Dagster UI with the same defaults")
+    dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+
+    with api_for_local_runs():
+        if args.command == "run":
+            run_pipeline(args.date)
+        else:
+            command = [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml",
+                       "-h", args.host, "-p", str(args.port)]
+            with contextlib.suppress(KeyboardInterrupt):
+                subprocess.run(command, check=False, cwd=settings.REPO_ROOT)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The brewery_assets code location.
+
+    Open Brewery DB API --> bronze_breweries --> silver_breweries --> gold_brewery_counts
+                            (JSON lines,         (Delta, country/     (Delta, counts per
+                             daily snapshots)     state partitions)    location and type)
+
+Resources are chosen by the environment, never by editing code: the lake root, the API and the
+Spark Connect server come from environment variables (see `brewery_assets.settings`), with local
+defaults that need no cloud, no JVM and no Docker.
+"""
+
+import dagster as dg
+
+from brewery_assets import settings
+from brewery_assets.assets.bronze import bronze_breweries
+from brewery_assets.assets.gold import gold_brewery_counts
+from brewery_assets.assets.silver import silver_breweries
+from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job
+from brewery_assets.resources.lake import LakeResource
+from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
+from brewery_assets.resources.spark import SparkConnectResource
+
+ASSETS = [bronze_breweries, silver_breweries, gold_brewery_counts]
+
+
+def local_resources() -> dict:
+    """Resources of a local deployment: the lake on disk, embedded Spark unless `SPARK_REMOTE` is set."""
+    return {
+        "lake": LakeResource(root=settings.lake_root()),
+        "spark": SparkConnectResource(remote=settings.spark_remote()),
+        "openbrewerydb": OpenBreweryDBResource(base_url=settings.api_url()),
+    }
+
+
+defs = dg.Definitions(
+    assets=ASSETS,
+    jobs=[ingest_bronze_job, refresh_silver_gold_job],
+    resources=local_resources(),
+)

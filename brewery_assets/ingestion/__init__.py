@@ -1,0 +1,1 @@
+"""Getting source data into bronze: snapshots written whole, then published."""

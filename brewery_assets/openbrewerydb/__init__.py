@@ -1,0 +1,1 @@
+"""Open Brewery DB v1: the record shape and an HTTP client."""

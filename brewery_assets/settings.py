@@ -1,0 +1,33 @@
+"""Environment settings shared by the definitions, the CLI and the benchmark.
+
+Every setting has a local default so a fresh clone runs with no configuration; production sets
+the same variables instead of editing code.
+"""
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+PUBLIC_API_URL = "https://api.openbrewerydb.org/v1"
+
+# Variables read here. Secrets never are: resources read those through dg.EnvVar.
+LAKE_ROOT_ENV = "BREWERY_LAKE_ROOT"
+API_URL_ENV = "OPENBREWERYDB_API_URL"
+SPARK_REMOTE_ENV = "SPARK_REMOTE"
+SNAPSHOT_ENV = "BREWERIES_SNAPSHOT"
+
+
+def lake_root() -> str:
+    """The lake's root: `BREWERY_LAKE_ROOT`, else the git-ignored `lake/` folder of the repo."""
+    return os.environ.get(LAKE_ROOT_ENV) or str(REPO_ROOT / "lake")
+
+
+def api_url() -> str:
+    """The Open Brewery DB base URL (with `/v1`): `OPENBREWERYDB_API_URL`, else the public API."""
+    return (os.environ.get(API_URL_ENV) or PUBLIC_API_URL).rstrip("/")
+
+
+def spark_remote() -> str | None:
+    """An external Spark Connect URL (`SPARK_REMOTE`), or None for the embedded engine."""
+    return os.environ.get(SPARK_REMOTE_ENV) or None

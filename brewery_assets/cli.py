@@ -41,21 +41,13 @@ def run_pipeline(ingest_date: dt.date) -> None:
     import dagster as dg
 
     from brewery_assets.definitions import defs
-    from brewery_assets.partitions import location_partitions
+    from brewery_assets.pipeline import PipelineFailed, run_daily_refresh
 
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    bronze = defs.get_job_def("ingest_bronze").execute_in_process(
-        partition_key=ingest_date.isoformat(), instance=instance
-    )
-    if not bronze.success:
-        raise SystemExit("bronze ingestion failed; see the log above")
-    keys = instance.get_dynamic_partitions(location_partitions.name)
-    refresh = defs.get_job_def("refresh_silver_gold").execute_in_process(
-        instance=instance,
-        tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
-    )
-    if not refresh.success:
-        raise SystemExit("silver/gold refresh failed; see the log above")
+    try:
+        run_daily_refresh(defs, instance, ingest_date)
+    except PipelineFailed as exc:
+        raise SystemExit(f"brewery-lake: {exc}") from None
     print_gold_summary()
 
 

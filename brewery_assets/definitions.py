@@ -32,8 +32,13 @@ def local_resources() -> dict:
     }
 
 
-defs = dg.Definitions(
-    assets=ASSETS,
-    jobs=[ingest_bronze_job, refresh_silver_gold_job],
-    resources=local_resources(),
-)
+def build_definitions(resources: dict) -> dg.Definitions:
+    """The code location's definitions bound to a set of resources (tests pass their own)."""
+    return dg.Definitions(
+        assets=ASSETS,
+        jobs=[ingest_bronze_job, refresh_silver_gold_job],
+        resources=resources,
+    )
+
+
+defs = build_definitions(local_resources())

@@ -54,8 +54,11 @@ def _clean_text(column: Column) -> Column:
 
 
 def _coordinate(column: Column, limit: float) -> Column:
-    """A coordinate as a double, null when it is not a number within [-limit, limit]."""
-    value = _clean_text(column).cast("double")
+    """A coordinate as a double, null when it is not a number within [-limit, limit].
+
+    `try_cast`: ANSI engines raise on text that is not a number; it must become null instead.
+    """
+    value = _clean_text(column).try_cast("double")
     return F.when(F.abs(value) <= limit, value)
 
 
@@ -85,7 +88,7 @@ def build_silver(raw: DataFrame, locations: DataFrame, ingest_date: str) -> Data
         "state",
     )
     located = typed.join(
-        F.broadcast(mapping),
+        mapping,
         on=typed.country_raw.eqNullSafe(mapping._country_raw) & typed.state_raw.eqNullSafe(mapping._state_raw),
         how="left",
     ).drop("country_raw", "state_raw", "_country_raw", "_state_raw")

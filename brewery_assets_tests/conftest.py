@@ -1,0 +1,40 @@
+"""Shared fixtures: the official dataset, an embedded Spark session, a fresh lake per test."""
+
+from pathlib import Path
+
+import pytest
+
+from brewery_assets.lake import LakeLayout
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+OFFICIAL_CSV = REPO_ROOT.parent / "shared" / "data" / "openbrewerydb" / "breweries.csv"
+
+
+@pytest.fixture(scope="session")
+def official_csv() -> Path:
+    """The official Open Brewery DB dataset (11,822 breweries), read from ../shared beside the repo."""
+    if not OFFICIAL_CSV.is_file():
+        pytest.skip(f"the official dataset is not at {OFFICIAL_CSV} (../shared/data/openbrewerydb/)")
+    return OFFICIAL_CSV
+
+
+@pytest.fixture(scope="session")
+def official_records(official_csv: Path) -> list[dict]:
+    """The official dataset as API-shaped records."""
+    from brewery_assets.replay import load_snapshot
+
+    return load_snapshot(official_csv)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A Spark Connect session on the embedded engine, shared by the whole test session."""
+    from brewery_assets.resources.spark import SparkConnectResource
+
+    return SparkConnectResource().spark_session
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> LakeLayout:
+    """An empty lake in a temporary folder."""
+    return LakeLayout(str(tmp_path / "lake"))

@@ -1,0 +1,57 @@
+"""The code location loads, validates, and describes its assets the way the UI shows them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from brewery_assets.definitions import defs
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_assets_groups_kinds_and_lineage():
+    graph = defs.resolve_asset_graph()
+    specs = {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
+    assert {name: spec.group_name for name, spec in specs.items()} == {
+        "bronze_breweries": "bronze", "silver_breweries": "silver", "gold_brewery_counts": "gold"}
+    assert specs["silver_breweries"].kinds == {"spark", "delta"}
+    for spec in specs.values():
+        assert spec.description and spec.owners == ["team:data-engineering"]
+    assert graph.get(dg.AssetKey("silver_breweries")).parent_keys == {dg.AssetKey("bronze_breweries")}
+    assert graph.get(dg.AssetKey("gold_brewery_counts")).parent_keys == {dg.AssetKey("silver_breweries")}
+    silver = graph.get(dg.AssetKey("silver_breweries"))
+    assert isinstance(silver.partitions_def, dg.DynamicPartitionsDefinition)
+    assert silver.backfill_policy == dg.BackfillPolicy.single_run()
+    assert {job.name for job in defs.jobs} == {"ingest_bronze", "refresh_silver_gold"}
+
+
+def test_environment_chooses_the_resources(monkeypatch, tmp_path):
+    from brewery_assets.definitions import local_resources
+
+    monkeypatch.setenv("BREWERY_LAKE_ROOT", str(tmp_path / "elsewhere"))
+    monkeypatch.setenv("OPENBREWERYDB_API_URL", "http://127.0.0.1:1234/v1/")
+    monkeypatch.setenv("SPARK_REMOTE", "sc://127.0.0.1:15002")
+    resources = local_resources()
+    assert resources["lake"].root == str(tmp_path / "elsewhere")
+    assert resources["openbrewerydb"].base_url == "http://127.0.0.1:1234/v1"
+    assert resources["spark"].remote == "sc://127.0.0.1:15002"
+
+    for name in ("BREWERY_LAKE_ROOT", "OPENBREWERYDB_API_URL", "SPARK_REMOTE"):
+        monkeypatch.delenv(name)
+    defaults = local_resources()
+    assert defaults["lake"].root == str(REPO_ROOT / "lake")
+    assert defaults["openbrewerydb"].base_url == "https://api.openbrewerydb.org/v1"
+    assert defaults["spark"].remote is None
+
+
+def test_dagster_cli_validates_the_workspace(tmp_path):
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "dagster", "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Validation successful for code location brewery_assets" in done.stdout + done.stderr

@@ -1,0 +1,138 @@
+"""The whole lake over HTTP: replay server -> bronze -> silver (Delta, by location) -> gold."""
+
+import datetime as dt
+import json
+from collections import Counter
+
+import dagster as dg
+import pytest
+from deltalake import DeltaTable
+
+from brewery_assets.definitions import build_definitions
+from brewery_assets.ingestion.bronze import read_manifest, write_snapshot
+from brewery_assets.locations import location_key
+from brewery_assets.partitions import location_partitions
+from brewery_assets.pipeline import PipelineFailed, run_daily_refresh
+from brewery_assets.replay import ReplayServer
+from brewery_assets.resources.lake import LakeResource
+from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
+from brewery_assets.resources.spark import SparkConnectResource
+
+DAY = dt.date(2026, 11, 22)
+
+
+def lake_definitions(layout, api_url: str) -> dg.Definitions:
+    return build_definitions({
+        "lake": LakeResource(root=layout.root),
+        "spark": SparkConnectResource(),
+        "openbrewerydb": OpenBreweryDBResource(base_url=api_url),
+    })
+
+
+def table_rows(path: str) -> list[tuple]:
+    frame = DeltaTable(path).to_pandas()
+    return sorted(map(tuple, frame[sorted(frame.columns)].astype(str).itertuples(index=False)))
+
+
+@pytest.fixture(scope="module")
+def official_server(official_records):
+    with ReplayServer(official_records) as server:
+        yield server
+
+
+def test_official_dataset_end_to_end(official_server, official_records, layout):
+    defs = lake_definitions(layout, official_server.url)
+    instance = dg.DagsterInstance.ephemeral()
+    bronze_run, refresh_run = run_daily_refresh(defs, instance, DAY)
+
+    # Bronze: every record once, as received, with a manifest that accounts for the pages.
+    snapshot_dir = layout.bronze_snapshot_dir(DAY)
+    manifest = read_manifest(snapshot_dir)
+    assert manifest["records"] == manifest["api_total"] == manifest["distinct_ids"] == 11_822
+    assert len(manifest["pages"]) == 60
+    stored = [json.loads(line) for page in manifest["pages"]
+              for line in (snapshot_dir / page["file"]).read_text(encoding="utf-8").splitlines()]
+    assert stored == official_records
+
+    # Locations became silver partitions.
+    keys = instance.get_dynamic_partitions(location_partitions.name)
+    assert len(keys) == 213
+    assert location_key("Germany", "Baden-Württemberg") in keys
+
+    # Silver: 11,822 rows in 213 physical (country, state) partitions, with the file's type totals.
+    silver = DeltaTable(layout.silver_breweries)
+    assert silver.metadata().partition_columns == ["country", "state"]
+    frame = silver.to_pandas()
+    assert len(frame) == frame["id"].nunique() == 11_822
+    assert len(frame[["country", "state"]].drop_duplicates()) == 213
+    expected_types = Counter(r["brewery_type"] for r in official_records)
+    assert Counter(frame["brewery_type"]) == expected_types
+    assert expected_types["micro"] == 5_840 and expected_types["brewpub"] == 3_931
+
+    # Gold sums to silver, and its United States figures are the file's.
+    gold = DeltaTable(layout.gold_brewery_counts).to_pandas()
+    assert gold["brewery_count"].sum() == 11_822
+    assert not gold.duplicated(["country", "state", "brewery_type"]).any()
+    us_gold = {(r.state, r.brewery_type): r.brewery_count for r in gold[gold.country == "United States"].itertuples()}
+    us_file = Counter((r["state_province"], r["brewery_type"]) for r in official_records
+                      if r["country"] == "United States")
+    assert us_gold == dict(us_file)
+    assert sum(us_gold.values()) == 8_224
+
+    # Materialization metadata tells the same story.
+    silver_meta = refresh_run.asset_materializations_for_node("silver_breweries")[0].metadata
+    assert silver_meta["table_rows"].value == 11_822 and silver_meta["table_locations"].value == 213
+    assert silver_meta["duplicates_removed"].value == 0
+    bronze_meta = bronze_run.asset_materializations_for_node("bronze_breweries")[0].metadata
+    assert bronze_meta["records"].value == 11_822 and bronze_meta["new_locations"].value == 213
+
+
+def test_materializing_the_same_day_again_changes_nothing(official_server, layout):
+    defs = lake_definitions(layout, official_server.url)
+    instance = dg.DagsterInstance.ephemeral()
+    run_daily_refresh(defs, instance, DAY)
+    silver_before, gold_before = table_rows(layout.silver_breweries), table_rows(layout.gold_brewery_counts)
+
+    _, refresh = run_daily_refresh(defs, instance, DAY)
+
+    assert table_rows(layout.silver_breweries) == silver_before
+    assert table_rows(layout.gold_brewery_counts) == gold_before
+    assert len(silver_before) == 11_822
+    assert refresh.asset_materializations_for_node("bronze_breweries") == []
+    assert len(instance.get_dynamic_partitions(location_partitions.name)) == 213
+
+
+def test_rebuilding_one_location_leaves_the_others(layout):
+    records = [
+        {"id": f"id-{i}", "name": f"B{i}", "brewery_type": "micro", "country": "Germany",
+         "state_province": state, "state": state}
+        for i, state in enumerate(["Bayern", "Bayern", "Hessen", "Thüringen"])
+    ]
+    instance = dg.DagsterInstance.ephemeral()
+    with ReplayServer(records) as server:
+        defs = lake_definitions(layout, server.url)
+        run_daily_refresh(defs, instance, DAY)
+    before = DeltaTable(layout.silver_breweries)
+    others_files = {f for f in before.files() if "state=Th" not in f}
+
+    # The next day's snapshot renames a brewery in Bayern and one in Thüringen.
+    renamed = [dict(r, name=f"{r['name']} (renamed)") if r["id"] in ("id-0", "id-3") else r for r in records]
+    write_snapshot(layout, DAY + dt.timedelta(days=1), [(1, renamed, None)], {"kind": "test"})
+    result = defs.get_job_def("refresh_silver_gold").execute_in_process(
+        instance=instance, partition_key=location_key("Germany", "Thüringen"))
+
+    assert result.success
+    after = DeltaTable(layout.silver_breweries)
+    names = dict(after.to_pandas()[["id", "name"]].itertuples(index=False))
+    assert names == {"id-0": "B0", "id-1": "B1", "id-2": "B2", "id-3": "B3 (renamed)"}
+    assert others_files <= set(after.files())  # Bayern and Hessen files were not rewritten
+    gold = DeltaTable(layout.gold_brewery_counts).to_pandas()
+    assert gold["brewery_count"].sum() == 4
+    assert set(gold[gold.state == "Thüringen"]["ingest_date"].astype(str)) == {"2026-11-23"}
+
+
+def test_a_failing_source_fails_the_run_and_publishes_nothing(layout):
+    defs = lake_definitions(layout, "http://127.0.0.1:9/v1")  # nothing listens on the discard port
+    with pytest.raises(PipelineFailed, match="bronze_breweries"):
+        run_daily_refresh(defs, dg.DagsterInstance.ephemeral(), DAY)
+    assert read_manifest(layout.bronze_snapshot_dir(DAY)) is None

@@ -1,0 +1,25 @@
+"""Builds transformation inputs from plain records, the same way the assets do."""
+
+import json
+
+from brewery_assets.locations import count_raw_locations, location_mapping
+from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS
+
+LOCATION_SCHEMA = "country_raw string, state_raw string, country string, state string"
+
+
+def api_record(**fields) -> dict:
+    """A 16-key API record with the given fields and nulls elsewhere."""
+    return {name: fields.get(name) for name in BREWERY_FIELDS}
+
+
+def bronze_frames(spark, records: list[dict]):
+    """(raw bronze rows, location mapping) DataFrames for `records`, as read from JSON lines."""
+    from brewery_assets.transformations.silver import parse_bronze_lines
+
+    lines = spark.createDataFrame([(json.dumps(r, ensure_ascii=False),) for r in records], "value string")
+    mapping = location_mapping(count_raw_locations(records))
+    locations = spark.createDataFrame(
+        [(m["country_raw"], m["state_raw"], m["country"], m["state"]) for m in mapping], LOCATION_SCHEMA
+    )
+    return parse_bronze_lines(lines), locations

@@ -98,7 +98,7 @@ def child(size_name: str, output: str) -> None:
             instance.add_dynamic_partitions(location_partitions.name, keys)
             defs = build_definitions({**resources, "openbrewerydb": OpenBreweryDBResource()})
             clock = time.perf_counter()
-            refresh_run = defs.get_job_def("refresh_silver_gold").execute_in_process(
+            refresh_run = defs.resolve_job_def("refresh_silver_gold").execute_in_process(
                 instance=instance,
                 tags={"dagster/asset_partition_range_start": keys[0],
                       "dagster/asset_partition_range_end": keys[-1]},

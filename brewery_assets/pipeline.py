@@ -20,14 +20,14 @@ def run_daily_refresh(
     Silver's locations are one run (one Spark job) through a partition range covering all keys.
     Raises `PipelineFailed` on the first failed run.
     """
-    bronze = defs.get_job_def(ingest_bronze_job.name).execute_in_process(
+    bronze = defs.resolve_job_def(ingest_bronze_job.name).execute_in_process(
         partition_key=ingest_date.isoformat(), instance=instance, raise_on_error=False
     )
     _check(bronze)
     keys = instance.get_dynamic_partitions(location_partitions.name)
     if not keys:
         raise PipelineFailed("bronze registered no locations: the snapshot is empty")
-    refresh = defs.get_job_def(refresh_silver_gold_job.name).execute_in_process(
+    refresh = defs.resolve_job_def(refresh_silver_gold_job.name).execute_in_process(
         instance=instance,
         tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
         raise_on_error=False,

@@ -69,6 +69,13 @@ def test_official_dataset_end_to_end(official_server, official_records, layout):
     assert Counter(frame["brewery_type"]) == expected_types
     assert expected_types["micro"] == 5_840 and expected_types["brewpub"] == 3_931
 
+    # Coordinates are the file's values to the last digit.
+    file_coordinates = {r["id"]: (r["longitude"], r["latitude"]) for r in official_records}
+    located = frame[frame["longitude"].notna()]
+    silver_coordinates = {r.id: (r.longitude, r.latitude) for r in located.itertuples()}
+    assert silver_coordinates == {k: v for k, v in file_coordinates.items() if v[0] is not None}
+    assert len(silver_coordinates) == 11_822 - 2_435
+
     # Gold sums to silver, and its United States figures are the file's.
     gold = DeltaTable(layout.gold_brewery_counts).to_pandas()
     assert gold["brewery_count"].sum() == 11_822
@@ -113,19 +120,20 @@ def test_rebuilding_one_location_leaves_the_others(layout):
         defs = lake_definitions(layout, server.url)
         run_daily_refresh(defs, instance, DAY)
     before = DeltaTable(layout.silver_breweries)
-    others_files = {f for f in before.files() if "state=Th" not in f}
+    others_files = {f for f in before.file_uris() if "state=Th" not in f}
+    assert len(others_files) == 2
 
     # The next day's snapshot renames a brewery in Bayern and one in Thüringen.
     renamed = [dict(r, name=f"{r['name']} (renamed)") if r["id"] in ("id-0", "id-3") else r for r in records]
     write_snapshot(layout, DAY + dt.timedelta(days=1), [(1, renamed, None)], {"kind": "test"})
-    result = defs.get_job_def("refresh_silver_gold").execute_in_process(
+    result = defs.resolve_job_def("refresh_silver_gold").execute_in_process(
         instance=instance, partition_key=location_key("Germany", "Thüringen"))
 
     assert result.success
     after = DeltaTable(layout.silver_breweries)
     names = dict(after.to_pandas()[["id", "name"]].itertuples(index=False))
     assert names == {"id-0": "B0", "id-1": "B1", "id-2": "B2", "id-3": "B3 (renamed)"}
-    assert others_files <= set(after.files())  # Bayern and Hessen files were not rewritten
+    assert others_files <= set(after.file_uris())  # Bayern and Hessen files were not rewritten
     gold = DeltaTable(layout.gold_brewery_counts).to_pandas()
     assert gold["brewery_count"].sum() == 4
     assert set(gold[gold.state == "Thüringen"]["ingest_date"].astype(str)) == {"2026-11-23"}

@@ -29,6 +29,7 @@ SILVER_COLUMNS: tuple[str, ...] = (
 )
 PARTITION_COLUMNS: tuple[str, str] = ("country", "state")
 
+_COORDINATES = ("longitude", "latitude")
 _TEXT_COLUMNS = ("name", "address_1", "address_2", "address_3", "city", "postal_code", "phone", "website_url")
 
 
@@ -39,12 +40,24 @@ def read_bronze(spark: SparkSession, snapshot_dir: str) -> DataFrame:
 
 
 def parse_bronze_lines(lines: DataFrame) -> DataFrame:
-    """Parses a DataFrame of JSON lines (column `value`) into the 16 API fields plus `raw_record`."""
+    """Parses a DataFrame of JSON lines (column `value`) into the 16 API fields plus `raw_record`.
+
+    Coordinates are taken as the JSON text of the value (`get_json_object`): the embedded engine's
+    JSON reader rounds some 17-digit numbers to a neighbouring double, the text casts exactly.
+    """
     parsed = lines.select(
         F.col("value").alias("raw_record"),
         F.from_json("value", BRONZE_RECORD_SCHEMA).alias("record"),
     )
-    return parsed.select(*(F.col(f"record.{name}").alias(name) for name in BREWERY_FIELDS), "raw_record")
+    return parsed.select(
+        *(
+            F.get_json_object("raw_record", f"$.{name}").alias(name)
+            if name in _COORDINATES
+            else F.col(f"record.{name}").alias(name)
+            for name in BREWERY_FIELDS
+        ),
+        "raw_record",
+    )
 
 
 def _clean_text(column: Column) -> Column:

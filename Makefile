@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export BREWERY_LAKE_ROOT ?= $(CURDIR)/lake
+export BREWERY_COMPUTE_LOGS_DIR ?= $(BREWERY_LAKE_ROOT)/logs
 
 .PHONY: install run dev test lint bench replay-server clean
 
@@ -15,17 +17,18 @@ $(STAMP): setup.py constraints.txt
 
 install: $(STAMP)
 
-$(DAGSTER_HOME):
+# The instance config is refreshed from the repo on every run.
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
-	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	cp dagster.yaml $@
 
 ## The main job: today's bronze snapshot, every silver location and gold, then a gold summary.
-run: $(STAMP) $(DAGSTER_HOME)
+run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/brewery-lake run
 
 ## The Dagster UI on 127.0.0.1:3000 with the same defaults as `make run`.
-dev: $(STAMP) $(DAGSTER_HOME)
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/brewery-lake dev
 
 test: $(STAMP)
 	$(BIN)/ruff check brewery_assets brewery_assets_tests benchmarks

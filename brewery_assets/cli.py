@@ -79,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     dev.add_argument("--port", type=int, default=3000)
     dev.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
+    # dagster.yaml keeps step logs with the lake; the default follows the lake root.
+    os.environ.setdefault("BREWERY_COMPUTE_LOGS_DIR", os.path.join(settings.lake_root(), "logs"))
 
     with api_for_local_runs():
         if args.command == "run":

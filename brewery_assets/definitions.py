@@ -4,6 +4,9 @@
                             (JSON lines,         (Delta, country/     (Delta, counts per
                              daily snapshots)     state partitions)    location and type)
 
+Slack alert sensors (failed runs, failed asset checks, a summary of each refresh) are added
+when `SLACK_BOT_TOKEN` and `SLACK_ALERT_CHANNEL` are set, and then start RUNNING.
+
 Resources are chosen by the environment, never by editing code: the lake root, the API and the
 Spark Connect server come from environment variables (see `brewery_assets.settings`), with local
 defaults that need no cloud, no JVM and no Docker.
@@ -12,6 +15,7 @@ defaults that need no cloud, no JVM and no Docker.
 import dagster as dg
 
 from brewery_assets import settings
+from brewery_assets.alerts import alert_resources, alert_sensors
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
 from brewery_assets.assets.silver import silver_breweries
@@ -37,7 +41,9 @@ def build_definitions(resources: dict) -> dg.Definitions:
     return dg.Definitions(
         assets=ASSETS,
         jobs=[ingest_bronze_job, refresh_silver_gold_job],
-        resources=resources,
+        # Slack alerts join only when SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL are set.
+        sensors=alert_sensors(),
+        resources={**resources, **alert_resources()},
     )
 
 

@@ -1,0 +1,21 @@
+"""An offline Open Brewery DB v1 replay server, snapshot files and a synthetic dataset generator."""
+
+from typing import TYPE_CHECKING, Any
+
+from brewery_assets.replay.generator import generate_breweries, iter_breweries
+from brewery_assets.replay.snapshot import load_snapshot, write_snapshot
+
+if TYPE_CHECKING:
+    from brewery_assets.replay.server import ReplayServer
+
+__all__ = ["ReplayServer", "generate_breweries", "iter_breweries", "load_snapshot", "write_snapshot"]
+
+
+def __getattr__(name: str) -> Any:
+    # The server module is imported on first use, so that `python -m brewery_assets.replay.server` does not
+    # find it already imported by this package (runpy warns about that).
+    if name == "ReplayServer":
+        from brewery_assets.replay.server import ReplayServer
+
+        return ReplayServer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,366 @@
+"""An offline HTTP server that answers like the Open Brewery DB v1 API from a list of records.
+
+Implemented: `GET /v1/breweries` (page, per_page; Laravel-style 422 on bad values; `[]` past the end),
+`GET /v1/breweries/meta` and `GET /v1/breweries/{id}`. Filters, sort, random and search are not
+implemented; unknown query parameters (filters included) are ignored, so results are never filtered.
+
+Fault injection seam: `ReplayServer.before_response` (None by default) is called with every parsed request
+and the response about to be sent, and returns the response to send instead. Faults (errors, delays,
+truncated bodies, rate limits) can be added there without touching the routing.
+"""
+
+import argparse
+import json
+import re
+import signal
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, MAX_PER_PAGE
+from brewery_assets.replay.generator import DEFAULT_COUNT, DEFAULT_SEED, generate_breweries
+from brewery_assets.replay.snapshot import load_snapshot
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+DEFAULT_PER_PAGE = 50
+LIST_CACHE_CONTROL = "public, max-age=300"
+ITEM_CACHE_CONTROL = "public, max-age=86400"  # the API caches single breweries longer than lists
+
+# PHP's FILTER_VALIDATE_INT, which Laravel's `integer` rule uses: an optional sign, no leading zeros.
+_INTEGER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
+# Fixed paths that the real API routes before `{id}`; the replay server does not implement them.
+_UNSUPPORTED = frozenset({"random", "search", "autocomplete"})
+
+
+@dataclass(frozen=True)
+class Request:
+    """A parsed request, as handed to `before_response`."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    number: int  # 1 for the first request the server received, counting every request
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Response:
+    """A response about to be sent; `before_response` may return a changed copy or a new one."""
+
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+BeforeResponse = Callable[[Request, Response], Response]
+
+
+class ReplayServer:
+    """Serve `records` like the Open Brewery DB v1 API on `host:port` (port 0 picks a free port).
+
+    Records are served in the given order (the real API's order is by name). Use as a context manager, or
+    call `start()` and `stop()`.
+    """
+
+    def __init__(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        host: str = DEFAULT_HOST,
+        port: int = 0,
+        *,
+        verbose: bool = False,
+        before_response: BeforeResponse | None = None,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.verbose = verbose
+        # The fault-injection seam: see the module docstring. None serves every response unchanged.
+        self.before_response = before_response
+        self._encoded: list[bytes] = []
+        self._by_id: dict[str, bytes] = {}
+        states: Counter[str] = Counter()
+        countries: Counter[str] = Counter()
+        types: Counter[str] = Counter()
+        for record in records:
+            api = _api_shape(record)
+            # Serialised once here, so a page is only a join of ready-made bytes. Non-ASCII is escaped
+            # as \uXXXX, as Laravel's default json_encode does.
+            encoded = json.dumps(api, separators=(",", ":")).encode("utf-8")
+            self._encoded.append(encoded)
+            self._by_id.setdefault(str(api["id"]), encoded)
+            states[api["state_province"]] += 1
+            countries[api["country"]] += 1
+            types[str(api["brewery_type"]).lower()] += 1
+        self._counts = {
+            # Keys sorted like a SQL GROUP BY would return them; None (a missing value) sorts as "".
+            "by_state": dict(sorted(states.items(), key=lambda kv: kv[0] or "")),
+            "by_country": dict(sorted(countries.items(), key=lambda kv: kv[0] or "")),
+            "by_type": dict(sorted(types.items())),
+        }
+        self._lock = threading.Lock()
+        self._request_count = 0
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def record_count(self) -> int:
+        """How many records the server holds."""
+        return len(self._encoded)
+
+    @property
+    def request_count(self) -> int:
+        """How many requests the server has received so far (thread-safe)."""
+        with self._lock:
+            return self._request_count
+
+    @property
+    def url(self) -> str:
+        """The base URL including `/v1`, e.g. `http://127.0.0.1:54321/v1`; the server must be started."""
+        if self._httpd is None:
+            raise RuntimeError("the replay server is not started")
+        host, port = self._httpd.server_address[:2]
+        if ":" in str(host):  # an IPv6 literal needs brackets in a URL
+            host = f"[{host}]"
+        return f"http://{host}:{port}/v1"
+
+    def start(self) -> "ReplayServer":
+        """Bind and serve in a background daemon thread; returns self."""
+        if self._httpd is not None:
+            raise RuntimeError("the replay server is already started")
+        self._httpd = _HTTPServer((self.host, self.port), _Handler, self)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="replay-server", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket; safe to call twice."""
+        httpd, thread = self._httpd, self._thread
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._httpd = self._thread = None
+
+    def __enter__(self) -> "ReplayServer":
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _next_request_number(self) -> int:
+        with self._lock:
+            self._request_count += 1
+            return self._request_count
+
+    def handle(self, request: Request) -> Response:
+        """Route one request to its response (without the `before_response` hook)."""
+        if request.method not in ("GET", "HEAD"):
+            message = (
+                f"The {request.method} method is not supported for route {request.path.lstrip('/')}. "
+                "Supported methods: GET, HEAD."
+            )
+            return _json_response(405, {"message": message})
+        path = request.path.rstrip("/") or "/"
+        if path == "/":
+            return _json_response(200, {"message": "Welcome to the Open Brewery DB API (offline replay)."})
+        if path == "/v1/breweries":
+            return self._list(request.query)
+        if path == "/v1/breweries/meta":
+            return self._meta(request.query)
+        prefix, brewery_id = "/v1/breweries/", path.rpartition("/")[2]
+        if path == prefix + brewery_id and brewery_id not in _UNSUPPORTED:
+            body = self._by_id.get(brewery_id)
+            if body is None:
+                message = f"No query results for model [App\\Models\\Brewery] {brewery_id}"
+                return _json_response(404, {"message": message})
+            return Response(200, body, {"Cache-Control": ITEM_CACHE_CONTROL})
+        return _json_response(404, {"message": f"The route {path.lstrip('/')} could not be found."})
+
+    def _list(self, query: dict[str, str]) -> Response:
+        paging = _paging(query)
+        if isinstance(paging, Response):
+            return paging
+        page, per_page = paging
+        start = (page - 1) * per_page
+        body = b"[" + b",".join(self._encoded[start : start + per_page]) + b"]"
+        return Response(200, body, {"Cache-Control": LIST_CACHE_CONTROL})
+
+    def _meta(self, query: dict[str, str]) -> Response:
+        paging = _paging(query)
+        if isinstance(paging, Response):
+            return paging
+        page, per_page = paging
+        meta = {"total": len(self._encoded), **self._counts, "page": page, "per_page": per_page}
+        return _json_response(200, meta, {"Cache-Control": LIST_CACHE_CONTROL})
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128  # benchmarks open many connections at once
+
+    def __init__(self, address: tuple[str, int], handler: type, replay: ReplayServer) -> None:
+        self.replay = replay
+        super().__init__(address, handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, so a requests.Session reuses its connection
+    server_version = "BreweryReplay/1.0"
+    server: _HTTPServer
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_HEAD(self) -> None:
+        self._serve(send_body=False)
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    do_PUT = do_PATCH = do_DELETE = do_POST
+
+    def _serve(self, send_body: bool = True) -> None:
+        replay = self.server.replay
+        number = replay._next_request_number()
+        self._discard_body()
+        url = urlsplit(self.path)
+        # PHP keeps the last of repeated parameters; a blank value counts as absent.
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=False).items()}
+        request = Request(self.command, unquote(url.path), query, number, dict(self.headers.items()))
+        try:
+            response = replay.handle(request)
+            if replay.before_response is not None:
+                response = replay.before_response(request, response)
+        except Exception as exc:  # an answer beats a dropped connection when debugging a client
+            response = _json_response(500, {"message": f"Server Error: {type(exc).__name__}: {exc}"})
+        headers = {
+            "Content-Type": "application/json",
+            "Content-Length": str(len(response.body)),
+            "Access-Control-Allow-Origin": "*",
+            **response.headers,
+        }
+        try:
+            self.send_response(response.status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if send_body:
+                self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client went away; nothing to report
+
+    def _discard_body(self) -> None:
+        length = self.headers.get("Content-Length")
+        if length and length.isdigit():
+            self.rfile.read(int(length))
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.replay.verbose:
+            super().log_message(format, *args)
+
+
+def _api_shape(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The 16 API keys in order; a missing `state`/`street` takes `state_province`/`address_1`."""
+    shaped = {key: record.get(key) for key in BREWERY_FIELDS}
+    if "state" not in record:
+        shaped["state"] = record.get("state_province")
+    if "street" not in record:
+        shaped["street"] = record.get("address_1")
+    return shaped
+
+
+def _paging(query: dict[str, str]) -> tuple[int, int] | Response:
+    """`page` and `per_page` as validated by the API (`integer|min:1`, `integer|min:1|max:200`), or a 422."""
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name, label, default, maximum in (
+        ("page", "page", 1, None),
+        ("per_page", "per page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
+    ):
+        raw = query.get(name)
+        if raw is None:
+            values[name] = default
+            continue
+        raw = raw.strip()
+        if not _INTEGER.fullmatch(raw):
+            errors[name] = [f"The {label} field must be an integer."]
+            continue
+        value = int(raw)
+        if value < 1:
+            errors[name] = [f"The {label} field must be at least 1."]
+        elif maximum is not None and value > maximum:
+            errors[name] = [f"The {label} field must not be greater than {maximum}."]
+        values[name] = value
+    if errors:
+        messages = [m for ms in errors.values() for m in ms]
+        message = messages[0]
+        if len(messages) > 1:
+            extra = len(messages) - 1
+            message += f" (and {extra} more error{'s' if extra > 1 else ''})"
+        return _json_response(422, {"message": message, "errors": errors})
+    return values["page"], values["per_page"]
+
+
+def _json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, json.dumps(payload, separators=(",", ":")).encode("utf-8"), headers or {})
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`brewery-replay-server`: serve a snapshot file or a generated dataset until Ctrl-C."""
+    parser = argparse.ArgumentParser(
+        prog="brewery-replay-server",
+        description="Serve an offline Open Brewery DB v1 API from a snapshot or a generated dataset.",
+    )
+    parser.add_argument("--snapshot", help="a breweries CSV (official format), JSON array or JSON lines file")
+    parser.add_argument("--size", type=int, default=DEFAULT_COUNT, help="records to generate")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="generator seed")
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default %(default)s)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks any free port")
+    parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+
+    if args.snapshot:
+        try:
+            records = load_snapshot(args.snapshot)
+        except (OSError, ValueError) as exc:
+            parser.exit(2, f"brewery-replay-server: cannot load snapshot: {exc}\n")
+        source = args.snapshot
+    else:
+        records = generate_breweries(args.size, args.seed)
+        source = f"generated, seed {args.seed}"
+
+    server = ReplayServer(records, args.host, args.port, verbose=args.verbose)
+    try:
+        server.start()
+    except OSError as exc:
+        parser.exit(2, f"brewery-replay-server: cannot listen on {args.host}:{args.port}: {exc}\n")
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM (e.g. from a process manager or a test) stops as cleanly as Ctrl-C.
+        signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    print(f"Serving {server.record_count} records ({source}) at {server.url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    sys.exit(main())

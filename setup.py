@@ -11,6 +11,7 @@ setup(
         "dagster==1.13.27",
         "dagster-webserver==1.13.27",
         "dagster-aws==0.29.27",
+        "dagster-postgres==0.29.27",
         "dagster-pyspark==0.29.27",
         "dagster-slack==0.29.27",
         "pyspark[connect]==4.2.0",
@@ -24,7 +25,7 @@ setup(
         "matplotlib==3.11.2",
     ],
     extras_require={
-        "test": ["pytest==9.2.0", "pytest-timeout==2.4.0", "ruff==0.17.5"],
+        "test": ["pytest==9.2.0", "pytest-timeout==2.4.0", "ruff==0.17.5", "moto[server]==5.2.1"],
     },
     entry_points={
         "console_scripts": [

@@ -69,6 +69,22 @@ def print_gold_summary(top: int = 15) -> None:
     print(largest[["country", "state", "brewery_type", "brewery_count"]].to_string(index=False))
 
 
+def package_emr(out: str, artifacts_uri: str | None) -> None:
+    """Builds the EMR job bundle and uploads it when an artifacts URI is given."""
+    from pathlib import Path
+
+    from brewery_assets.emr.package import build_job_bundle, upload_job_bundle
+
+    files = build_job_bundle(Path(out))
+    for path in files:
+        print(f"built {path}")
+    if artifacts_uri:
+        import boto3
+
+        for uri in upload_job_bundle(files, artifacts_uri, boto3.client("s3")):
+            print(f"uploaded {uri}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="brewery-lake", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -78,7 +94,13 @@ def main(argv: list[str] | None = None) -> None:
     dev = commands.add_parser("dev", help="the Dagster UI with the same defaults")
     dev.add_argument("--port", type=int, default=3000)
     dev.add_argument("--host", default="127.0.0.1")
+    package = commands.add_parser("package-emr", help="build the EMR Serverless job bundle, optionally upload it")
+    package.add_argument("--out", default="dist/emr", help="folder for brewery_assets.zip and emr_entrypoint.py")
+    package.add_argument("--artifacts-uri", help="s3://bucket/prefix/ to upload to (the artifacts bucket)")
     args = parser.parse_args(argv)
+    if args.command == "package-emr":
+        package_emr(args.out, args.artifacts_uri)
+        return
     # dagster.yaml keeps step logs with the lake; the default follows the lake root.
     os.environ.setdefault("BREWERY_COMPUTE_LOGS_DIR", os.path.join(settings.lake_root(), "logs"))
 

@@ -17,6 +17,13 @@ $(STAMP): setup.py constraints.txt
 
 install: $(STAMP)
 
+# checkov lints deploy/terraform; its pins clash with ours, so it lives in a venv of its own.
+CHECKOV := .venv-checkov/bin/checkov
+$(CHECKOV): deploy/checkov-requirements.txt
+	$(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet -r deploy/checkov-requirements.txt
+	touch $(CHECKOV)
+
 # The instance config is refreshed from the repo on every run.
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
@@ -30,9 +37,9 @@ run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/brewery-lake dev
 
-test: $(STAMP)
+test: $(STAMP) $(CHECKOV)
 	$(BIN)/ruff check brewery_assets brewery_assets_tests benchmarks
-	$(BIN)/pytest -q
+	CHECKOV=$(CURDIR)/$(CHECKOV) $(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline_benchmark.py
@@ -41,4 +48,4 @@ replay-server: $(STAMP)
 	$(BIN)/brewery-replay-server
 
 clean:
-	rm -rf $(VENV) .dagster_home lake
+	rm -rf $(VENV) .venv-checkov .dagster_home lake

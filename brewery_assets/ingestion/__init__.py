@@ -1,1 +1,1 @@
-"""Getting source data into bronze: snapshots written whole, then published."""
+"""Getting source data into bronze: the API (verified against drift) or a file dump, published whole."""

@@ -1,8 +1,11 @@
 """Bronze snapshots: every page as received, as JSON lines, published whole with a manifest.
 
-A snapshot is written under `_staging/` and moved into `ingest_date=YYYY-MM-DD/` only when it is
-complete, with its manifest written last, so a reader that finds a manifest finds every page.
-Re-writing a day replaces that day's snapshot and nothing else.
+A snapshot is written under `_staging/`, complete with its manifest, then moved in one rename to an
+immutable version folder of its day, `ingest_date=YYYY-MM-DD/version=<time>-<hex>/`. Only then is the day's
+`_current` file replaced (`os.replace`, atomic) to name it. A reader that follows `_current` therefore
+sees the old snapshot or the new one, whole, and never a day without a snapshot. Re-writing a day
+publishes a new version of that day and nothing else; the version it replaced is kept (for a reader
+that resolved the pointer just before the switch) until the next publish of the day, older ones go.
 """
 
 import datetime as dt
@@ -10,42 +13,53 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from brewery_assets.lake import MANIFEST_NAME, LakeLayout
+from brewery_assets.lake import CURRENT_NAME, MANIFEST_NAME, VERSION_PREFIX, LakeLayout
 from brewery_assets.locations import count_raw_locations, location_mapping
-from brewery_assets.openbrewerydb.client import OpenBreweryDBClient
-from brewery_assets.openbrewerydb.fields import MAX_PER_PAGE
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
+# A staging folder this old belongs to a run that died; nothing will publish it.
+_ABANDONED_STAGING_SECONDS = 24 * 3600
 
 
 class IncompleteSnapshotError(RuntimeError):
-    """The source did not give a complete snapshot; nothing was published."""
+    """The source did not give a complete, consistent snapshot; nothing was published."""
 
 
 def _utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
+def encode_page(records: list[dict]) -> bytes:
+    """A page as bronze stores it: one JSON object a line, in the order received, UTF-8."""
+    return "".join(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n" for record in records).encode(
+        "utf-8"
+    )
+
+
 @dataclass
 class BronzeSnapshotWriter:
-    """Writes one day's pages to a staging folder, then publishes them whole with `publish`."""
+    """Writes one day's pages to a staging folder, then publishes them whole with `publish`.
+
+    Adding a page number again replaces that page (a re-read). Safe to call from several threads.
+    """
 
     layout: LakeLayout
     ingest_date: dt.date
     source: dict
     started_at: str = field(default_factory=_utc_now)
-    _pages: list[dict] = field(default_factory=list)
-    _ids: set = field(default_factory=set)
-    _locations: Counter = field(default_factory=Counter)
-    _records: int = 0
+    _pages: dict[int, dict] = field(default_factory=dict)
+    _ids: dict[int, list] = field(default_factory=dict)
+    _locations: dict[int, Counter] = field(default_factory=dict)
     _clock: float = field(default_factory=time.perf_counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.staging_dir = self.layout.bronze_staging / f"{self.ingest_date.isoformat()}-{uuid.uuid4().hex}"
@@ -54,41 +68,59 @@ class BronzeSnapshotWriter:
     def add_page(self, number: int, records: list[dict], body: bytes | None = None) -> None:
         """Stores one page: its records one JSON object a line, in the order received."""
         name = f"page-{number:05d}.jsonl"
-        data = "".join(
-            json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n" for record in records
-        ).encode("utf-8")
+        data = encode_page(records)
         (self.staging_dir / name).write_bytes(data)
         entry = {"page": number, "file": name, "records": len(records), "bytes": len(data),
                  "sha256": hashlib.sha256(data).hexdigest()}
         if body is not None:
             entry["received_bytes"] = len(body)
             entry["received_sha256"] = hashlib.sha256(body).hexdigest()
-        self._pages.append(entry)
-        self._records += len(records)
-        self._ids.update(record.get("id") for record in records)
-        count_raw_locations(records, self._locations)
+        with self._lock:
+            self._pages[number] = entry
+            self._ids[number] = [record.get("id") for record in records]
+            self._locations[number] = count_raw_locations(records)
 
     @property
     def records(self) -> int:
-        return self._records
+        """Records in the pages stored so far."""
+        with self._lock:
+            return sum(page["records"] for page in self._pages.values())
 
-    def publish(self, **extra: object) -> dict:
-        """Writes the manifest, then atomically replaces the day's published snapshot; returns the manifest."""
-        manifest = {
+    def ids_by_page(self) -> dict[int, list]:
+        """The ids of each stored page, in page and record order."""
+        with self._lock:
+            return {number: list(ids) for number, ids in sorted(self._ids.items())}
+
+    def manifest(self, **extra: object) -> dict:
+        """The manifest the snapshot would be published with now."""
+        with self._lock:
+            pages = [self._pages[number] for number in sorted(self._pages)]
+            ids = {i for page_ids in self._ids.values() for i in page_ids} - {None}
+            locations: Counter = sum(self._locations.values(), Counter())
+        return {
             "format": MANIFEST_FORMAT,
             "ingest_date": self.ingest_date.isoformat(),
             "source": self.source,
-            "records": self._records,
-            "distinct_ids": len(self._ids - {None}),
-            "pages": sorted(self._pages, key=lambda page: page["page"]),
-            "locations": location_mapping(self._locations),
+            "records": sum(page["records"] for page in pages),
+            "distinct_ids": len(ids),
+            "pages": pages,
+            "content_sha256": hashlib.sha256("".join(page["sha256"] for page in pages).encode()).hexdigest(),
+            "locations": location_mapping(locations),
             "started_at": self.started_at,
             "finished_at": _utc_now(),
             "duration_seconds": round(time.perf_counter() - self._clock, 3),
             **extra,
         }
+
+    def publish(self, **extra: object) -> dict:
+        """Writes the manifest, then atomically makes this snapshot the day's published one; returns the manifest."""
+        manifest = self.manifest(**extra)
+        version = f"{VERSION_PREFIX}{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+        manifest["version"] = version
         _write_json_durably(self.staging_dir / MANIFEST_NAME, manifest)
-        _replace_dir(self.staging_dir, self.layout.bronze_snapshot_dir(self.ingest_date), self.layout)
+        _fsync_dir(self.staging_dir)
+        _publish_version(self.staging_dir, self.layout, self.ingest_date, version)
+        _remove_abandoned_staging(self.layout)
         return manifest
 
     def abort(self) -> None:
@@ -103,16 +135,45 @@ def _write_json_durably(path: Path, value: dict) -> None:
         os.fsync(handle.fileno())
 
 
-def _replace_dir(staged: Path, target: Path, layout: LakeLayout) -> None:
-    """Moves `staged` to `target`, replacing an older `target` with two renames."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    retired = None
-    if target.exists():
-        retired = layout.bronze_staging / f"retired-{target.name}-{uuid.uuid4().hex}"
-        os.replace(target, retired)
-    os.replace(staged, target)
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
+def _fsync_dir(path: Path) -> None:
+    # A rename is durable only once its directory is synced.
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _publish_version(staged: Path, layout: LakeLayout, ingest_date: dt.date, version: str) -> None:
+    """Moves `staged` to the day's `version` folder, points `_current` at it, and prunes older versions."""
+    day_dir = layout.bronze_day_dir(ingest_date)
+    day_dir.mkdir(parents=True, exist_ok=True)
+    previous = layout.bronze_snapshot_dir(ingest_date)
+    os.replace(staged, day_dir / version)
+    pointer = day_dir / f"{CURRENT_NAME}.{uuid.uuid4().hex}.tmp"
+    with open(pointer, "w", encoding="utf-8") as handle:
+        handle.write(version + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(pointer, day_dir / CURRENT_NAME)  # the switch: readers see the new version from here on
+    _fsync_dir(day_dir)
+    keep = {version, previous.name}
+    for entry in day_dir.iterdir():
+        if entry.is_dir() and entry.name.startswith(VERSION_PREFIX) and entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.is_file() and entry.name != CURRENT_NAME and not entry.name.endswith(".tmp"):
+            # Pages and manifest of a day published before versions existed: `_current` supersedes them.
+            entry.unlink(missing_ok=True)
+
+
+def _remove_abandoned_staging(layout: LakeLayout) -> None:
+    cutoff = time.time() - _ABANDONED_STAGING_SECONDS
+    for entry in layout.bronze_staging.iterdir():
+        try:
+            if entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry, ignore_errors=True)
+        except FileNotFoundError:
+            continue
 
 
 def write_snapshot(
@@ -128,42 +189,6 @@ def write_snapshot(
         for number, records, body in pages:
             writer.add_page(number, records, body)
         return writer.publish(**extra)
-    except BaseException:
-        writer.abort()
-        raise
-
-
-def ingest_from_api(
-    client: OpenBreweryDBClient,
-    layout: LakeLayout,
-    ingest_date: dt.date,
-    per_page: int = MAX_PER_PAGE,
-    on_page: Callable[[int, int], None] | None = None,
-) -> dict:
-    """Reads every page of the API into a new snapshot for `ingest_date` and publishes it.
-
-    The page count comes from `/breweries/meta`. The snapshot is published only if it holds as
-    many records as the API's total; otherwise nothing is published and the error says why.
-    """
-    meta = client.meta()
-    total = meta["total"]
-    page_count = client.page_count(total, per_page)
-    writer = BronzeSnapshotWriter(layout, ingest_date, {"kind": "api", "url": client.base_url})
-    received = 0
-    try:
-        for number in range(1, page_count + 1):
-            page = client.page(number, per_page)
-            writer.add_page(number, page.records, page.body)
-            received += len(page.body)
-            if on_page is not None:
-                on_page(number, page_count)
-        if writer.records != total:
-            raise IncompleteSnapshotError(
-                f"{client.base_url}: read {writer.records} records in {page_count} pages of {per_page}, "
-                f"but /breweries/meta reports {total}; the snapshot for {ingest_date} was not published"
-            )
-        return writer.publish(api_total=total, per_page=per_page, requests=page_count + 1,
-                              bytes_received=received)
     except BaseException:
         writer.abort()
         raise
@@ -186,18 +211,47 @@ class PublishedSnapshot:
     manifest: dict
 
 
+def published_snapshot(layout: LakeLayout, ingest_date: dt.date) -> PublishedSnapshot | None:
+    """The day's published snapshot, or None if the day has none."""
+    path = layout.bronze_snapshot_dir(ingest_date)
+    manifest = read_manifest(path)
+    return None if manifest is None else PublishedSnapshot(ingest_date, path, manifest)
+
+
 def latest_snapshot(layout: LakeLayout, on_or_before: dt.date | None = None) -> PublishedSnapshot | None:
     """The newest complete snapshot (optionally not after `on_or_before`), or None if there is none."""
     if not layout.bronze_root.is_dir():
         return None
-    candidates = []
+    days = []
     for entry in layout.bronze_root.iterdir():
         if entry.is_dir() and entry.name.startswith("ingest_date="):
             day = dt.date.fromisoformat(entry.name.removeprefix("ingest_date="))
             if on_or_before is None or day <= on_or_before:
-                candidates.append((day, entry))
-    for day, path in sorted(candidates, reverse=True):
-        manifest = read_manifest(path)
-        if manifest is not None:
-            return PublishedSnapshot(day, path, manifest)
+                days.append(day)
+    for day in sorted(days, reverse=True):
+        snapshot = published_snapshot(layout, day)
+        if snapshot is not None:
+            return snapshot
     return None
+
+
+def verify_snapshot(snapshot: PublishedSnapshot) -> list[str]:
+    """What is wrong with a published snapshot's files against its manifest (empty when it is intact).
+
+    Checks that every page file exists with the manifest's size and checksum and that the record counts add
+    up: the healthcheck that lets a run skip a day already ingested.
+    """
+    problems = []
+    manifest = snapshot.manifest
+    for page in manifest.get("pages", []):
+        path = snapshot.path / page["file"]
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            problems.append(f"{page['file']} is missing")
+            continue
+        if len(data) != page["bytes"] or hashlib.sha256(data).hexdigest() != page["sha256"]:
+            problems.append(f"{page['file']} does not match its checksum")
+    if sum(page["records"] for page in manifest.get("pages", [])) != manifest.get("records"):
+        problems.append("the page record counts do not add up to the manifest's records")
+    return problems

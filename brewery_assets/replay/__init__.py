@@ -1,14 +1,15 @@
-"""An offline Open Brewery DB v1 replay server, snapshot files and a synthetic dataset generator."""
+"""An offline Open Brewery DB v1 replay server with fault injection, snapshot files and a dataset generator."""
 
 from typing import TYPE_CHECKING, Any
 
+from brewery_assets.replay.faults import FaultPlan
 from brewery_assets.replay.generator import generate_breweries, iter_breweries
 from brewery_assets.replay.snapshot import load_snapshot, write_snapshot
 
 if TYPE_CHECKING:
     from brewery_assets.replay.server import ReplayServer
 
-__all__ = ["ReplayServer", "generate_breweries", "iter_breweries", "load_snapshot", "write_snapshot"]
+__all__ = ["FaultPlan", "ReplayServer", "generate_breweries", "iter_breweries", "load_snapshot", "write_snapshot"]
 
 
 def __getattr__(name: str) -> Any:

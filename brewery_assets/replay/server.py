@@ -6,11 +6,13 @@ implemented; unknown query parameters (filters included) are ignored, so results
 
 Fault injection seam: `ReplayServer.before_response` (None by default) is called with every parsed request
 and the response about to be sent, and returns the response to send instead. Faults (errors, delays,
-truncated bodies, rate limits) can be added there without touching the routing.
+truncated bodies, rate limits) can be added there without touching the routing; `inject_faults` installs
+the ready-made ones of `brewery_assets.replay.faults` (also `--faults` on the command line).
 """
 
 import argparse
 import json
+import os
 import re
 import signal
 import sys
@@ -19,12 +21,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, MAX_PER_PAGE
+from brewery_assets.replay.faults import FAULTS_ENV, FaultPlan
 from brewery_assets.replay.generator import DEFAULT_COUNT, DEFAULT_SEED, generate_breweries
 from brewery_assets.replay.snapshot import load_snapshot
+
+if TYPE_CHECKING:
+    from brewery_assets.replay.faults import FaultInjector
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -56,6 +62,9 @@ class Response:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    # Send only this many bytes of the body, then drop the connection (Content-Length still announces the
+    # whole body): a response cut in transit.
+    cut_at: int | None = None
 
 
 BeforeResponse = Callable[[Request, Response], Response]
@@ -82,36 +91,71 @@ class ReplayServer:
         self.verbose = verbose
         # The fault-injection seam: see the module docstring. None serves every response unchanged.
         self.before_response = before_response
-        self._encoded: list[bytes] = []
+        self._lock = threading.Lock()
+        self._rows: list[_Row] = [_row(record) for record in records]
+        self._index()
+        self._request_count = 0
+        self._connection_count = 0
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def _index(self) -> None:
+        """Rebuilds the id lookup and the meta counts from `_rows`; the caller holds the lock or owns the server."""
         self._by_id: dict[str, bytes] = {}
         states: Counter[str] = Counter()
         countries: Counter[str] = Counter()
         types: Counter[str] = Counter()
-        for record in records:
-            api = _api_shape(record)
-            # Serialised once here, so a page is only a join of ready-made bytes. Non-ASCII is escaped
-            # as \uXXXX, as Laravel's default json_encode does.
-            encoded = json.dumps(api, separators=(",", ":")).encode("utf-8")
-            self._encoded.append(encoded)
-            self._by_id.setdefault(str(api["id"]), encoded)
-            states[api["state_province"]] += 1
-            countries[api["country"]] += 1
-            types[str(api["brewery_type"]).lower()] += 1
+        for row in self._rows:
+            self._by_id.setdefault(row.id, row.encoded)
+            states[row.state] += 1
+            countries[row.country] += 1
+            types[row.brewery_type] += 1
         self._counts = {
             # Keys sorted like a SQL GROUP BY would return them; None (a missing value) sorts as "".
             "by_state": dict(sorted(states.items(), key=lambda kv: kv[0] or "")),
             "by_country": dict(sorted(countries.items(), key=lambda kv: kv[0] or "")),
             "by_type": dict(sorted(types.items())),
         }
-        self._lock = threading.Lock()
-        self._request_count = 0
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def record_count(self) -> int:
         """How many records the server holds."""
-        return len(self._encoded)
+        with self._lock:
+            return len(self._rows)
+
+    def ids(self) -> list[str]:
+        """The ids of the records served now, in serving order."""
+        with self._lock:
+            return [row.id for row in self._rows]
+
+    def insert_records(self, position: int, records: Iterable[Mapping[str, Any]]) -> None:
+        """Inserts records before `position`, as a write to the live catalogue would (shifting later pages)."""
+        new_rows = [_row(record) for record in records]
+        with self._lock:
+            self._rows[position:position] = new_rows
+            self._index()
+
+    def delete_records(self, position: int, count: int) -> list[str]:
+        """Deletes `count` records from `position` on; returns their ids."""
+        with self._lock:
+            removed = self._rows[position : position + count]
+            del self._rows[position : position + count]
+            self._index()
+        return [row.id for row in removed]
+
+    @property
+    def connection_count(self) -> int:
+        """How many TCP connections clients have opened so far (a reusing client opens few)."""
+        with self._lock:
+            return self._connection_count
+
+    def inject_faults(self, plan: FaultPlan | None) -> "FaultInjector | None":
+        """Serves the faults of `plan` from now on (None: no faults); returns the injector and its counters."""
+        from brewery_assets.replay.faults import FaultInjector
+
+        injector = None if plan is None else FaultInjector(plan, self)
+        self.before_response = injector
+        return injector
 
     @property
     def request_count(self) -> int:
@@ -162,6 +206,10 @@ class ReplayServer:
             self._request_count += 1
             return self._request_count
 
+    def _connection_opened(self) -> None:
+        with self._lock:
+            self._connection_count += 1
+
     def handle(self, request: Request) -> Response:
         """Route one request to its response (without the `before_response` hook)."""
         if request.method not in ("GET", "HEAD"):
@@ -179,7 +227,8 @@ class ReplayServer:
             return self._meta(request.query)
         prefix, brewery_id = "/v1/breweries/", path.rpartition("/")[2]
         if path == prefix + brewery_id and brewery_id not in _UNSUPPORTED:
-            body = self._by_id.get(brewery_id)
+            with self._lock:
+                body = self._by_id.get(brewery_id)
             if body is None:
                 message = f"No query results for model [App\\Models\\Brewery] {brewery_id}"
                 return _json_response(404, {"message": message})
@@ -192,7 +241,9 @@ class ReplayServer:
             return paging
         page, per_page = paging
         start = (page - 1) * per_page
-        body = b"[" + b",".join(self._encoded[start : start + per_page]) + b"]"
+        with self._lock:
+            rows = self._rows[start : start + per_page]
+        body = b"[" + b",".join(row.encoded for row in rows) + b"]"
         return Response(200, body, {"Cache-Control": LIST_CACHE_CONTROL})
 
     def _meta(self, query: dict[str, str]) -> Response:
@@ -200,7 +251,8 @@ class ReplayServer:
         if isinstance(paging, Response):
             return paging
         page, per_page = paging
-        meta = {"total": len(self._encoded), **self._counts, "page": page, "per_page": per_page}
+        with self._lock:
+            meta = {"total": len(self._rows), **self._counts, "page": page, "per_page": per_page}
         return _json_response(200, meta, {"Cache-Control": LIST_CACHE_CONTROL})
 
 
@@ -218,6 +270,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, so a requests.Session reuses its connection
     server_version = "BreweryReplay/1.0"
     server: _HTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.replay._connection_opened()
 
     def do_GET(self) -> None:
         self._serve()
@@ -255,7 +311,11 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            if send_body:
+            if send_body and response.cut_at is not None:
+                self.wfile.write(response.body[: response.cut_at])
+                self.wfile.flush()
+                self.close_connection = True
+            elif send_body:
                 self.wfile.write(response.body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client went away; nothing to report
@@ -268,6 +328,24 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.replay.verbose:
             super().log_message(format, *args)
+
+
+class _Row(NamedTuple):
+    """One served record: its ready-made JSON bytes and the values meta counts."""
+
+    encoded: bytes
+    id: str
+    state: Any
+    country: Any
+    brewery_type: str
+
+
+def _row(record: Mapping[str, Any]) -> _Row:
+    api = _api_shape(record)
+    # Serialised once here, so a page is only a join of ready-made bytes. Non-ASCII is escaped as \uXXXX,
+    # as Laravel's default json_encode does.
+    encoded = json.dumps(api, separators=(",", ":")).encode("utf-8")
+    return _Row(encoded, str(api["id"]), api["state_province"], api["country"], str(api["brewery_type"]).lower())
 
 
 def _api_shape(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -328,7 +406,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default %(default)s)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks any free port")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument(
+        "--faults",
+        default=os.environ.get(FAULTS_ENV, ""),
+        help="faults to inject, e.g. 'latency=0.1,error_rate=0.05,rate_limit_burst=5' "
+        f"(default ${FAULTS_ENV}); see brewery_assets.replay.faults.FaultPlan",
+    )
     args = parser.parse_args(argv)
+    try:
+        faults = FaultPlan.parse(args.faults) if args.faults else None
+    except ValueError as exc:
+        parser.exit(2, f"brewery-replay-server: {exc}\n")
 
     if args.snapshot:
         try:
@@ -341,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         source = f"generated, seed {args.seed}"
 
     server = ReplayServer(records, args.host, args.port, verbose=args.verbose)
+    server.inject_faults(faults)
     try:
         server.start()
     except OSError as exc:
@@ -349,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
         # SIGTERM (e.g. from a process manager or a test) stops as cleanly as Ctrl-C.
         signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     print(f"Serving {server.record_count} records ({source}) at {server.url}", flush=True)
+    if faults is not None:
+        print(f"Injecting faults: {args.faults}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -17,8 +17,7 @@ from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, BREWERY_TYPES
 from brewery_assets.replay import generate_breweries, iter_breweries
 from brewery_assets.replay.generator import uuid4_batch
 from brewery_assets.replay.snapshot import normalise_record
-
-from .conftest import REPO_ROOT
+from brewery_assets_tests.conftest import REPO_ROOT
 
 REAL_TYPE_SHARES = {
     "micro": 49.4, "brewpub": 33.3, "planning": 5.4, "closed": 5.4, "regional": 2.0, "contract": 1.8,

@@ -18,13 +18,12 @@ import requests
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, MAX_PER_PAGE
 from brewery_assets.replay import ReplayServer, generate_breweries, write_snapshot
 from brewery_assets.replay.server import Request, Response, main
-
-from .conftest import REPO_ROOT
+from brewery_assets_tests.conftest import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
-def official_server(official_breweries: list[dict]) -> Iterator[ReplayServer]:
-    with ReplayServer(official_breweries) as server:
+def official_server(official_records: list[dict]) -> Iterator[ReplayServer]:
+    with ReplayServer(official_records) as server:
         yield server
 
 
@@ -42,7 +41,7 @@ def http() -> Iterator[requests.Session]:
 
 
 def test_pages_through_the_whole_official_dataset(
-    official_server: ReplayServer, official_breweries: list[dict], http: requests.Session
+    official_server: ReplayServer, official_records: list[dict], http: requests.Session
 ) -> None:
     total = http.get(f"{official_server.url}/breweries/meta").json()["total"]
     pages = math.ceil(total / MAX_PER_PAGE)
@@ -56,7 +55,7 @@ def test_pages_through_the_whole_official_dataset(
         received += body
     ids = [r["id"] for r in received]
     assert len(ids) == len(set(ids)) == 11_822
-    assert received == official_breweries  # same order, values and float coordinates
+    assert received == official_records  # same order, values and float coordinates
     past_end = http.get(f"{official_server.url}/breweries", params={"page": pages + 1, "per_page": 200})
     assert past_end.status_code == 200 and past_end.json() == []
     far_past = http.get(f"{official_server.url}/breweries", params={"page": 10**12})
@@ -64,14 +63,14 @@ def test_pages_through_the_whole_official_dataset(
 
 
 def test_meta_counts(
-    official_server: ReplayServer, official_breweries: list[dict], http: requests.Session
+    official_server: ReplayServer, official_records: list[dict], http: requests.Session
 ) -> None:
     response = http.get(f"{official_server.url}/breweries/meta")
     assert response.status_code == 200
     meta = response.json()
     assert list(meta) == ["total", "by_state", "by_country", "by_type", "page", "per_page"]
     assert meta["total"] == 11_822
-    assert meta["by_type"] == Counter(r["brewery_type"] for r in official_breweries)
+    assert meta["by_type"] == Counter(r["brewery_type"] for r in official_records)
     assert meta["by_type"]["micro"] == 5840 and meta["by_type"]["brewpub"] == 3931
     assert meta["by_country"]["United States"] == 8224 and meta["by_country"]["Germany"] == 1445
     assert meta["by_state"]["California"] == 919 and meta["by_state"]["Bayern"] == 597
@@ -138,9 +137,9 @@ def test_422_messages_follow_laravel(official_server: ReplayServer, http: reques
 
 
 def test_single_brewery(
-    official_server: ReplayServer, official_breweries: list[dict], http: requests.Session
+    official_server: ReplayServer, official_records: list[dict], http: requests.Session
 ) -> None:
-    wanted = official_breweries[1234]
+    wanted = official_records[1234]
     response = http.get(f"{official_server.url}/breweries/{wanted['id']}")
     assert response.status_code == 200
     assert response.json() == wanted

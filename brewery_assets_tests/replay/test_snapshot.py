@@ -18,8 +18,8 @@ REAL_TYPES = {
 }
 
 
-def test_official_csv_loads_in_api_shape(official_breweries: list[dict]) -> None:
-    records = official_breweries
+def test_official_csv_loads_in_api_shape(official_records: list[dict]) -> None:
+    records = official_records
     assert len(records) == 11_822
     assert all(tuple(r) == BREWERY_FIELDS for r in records)
     assert Counter(r["brewery_type"] for r in records) == REAL_TYPES
@@ -28,41 +28,41 @@ def test_official_csv_loads_in_api_shape(official_breweries: list[dict]) -> None
     assert len({r["id"] for r in records}) == 11_822
 
 
-def test_official_csv_value_types(official_breweries: list[dict]) -> None:
-    with_coordinates = [r for r in official_breweries if r["latitude"] is not None]
+def test_official_csv_value_types(official_records: list[dict]) -> None:
+    with_coordinates = [r for r in official_records if r["latitude"] is not None]
     assert len(with_coordinates) == 11_822 - 2_435
     assert all(type(r["latitude"]) is float and type(r["longitude"]) is float for r in with_coordinates)
-    assert all((r["latitude"] is None) == (r["longitude"] is None) for r in official_breweries)
-    for record in official_breweries:
+    assert all((r["latitude"] is None) == (r["longitude"] is None) for r in official_records)
+    for record in official_records:
         for key in BREWERY_FIELDS:
             if key not in ("latitude", "longitude"):
                 assert record[key] is None or (isinstance(record[key], str) and record[key] != "")
         assert record["state"] == record["state_province"]
         assert record["street"] == record["address_1"]
-    assert sum(r["postal_code"] is None for r in official_breweries) == 2
-    assert sum(r["address_2"] is None for r in official_breweries) == 11_503
-    first = official_breweries[0]
+    assert sum(r["postal_code"] is None for r in official_records) == 2
+    assert sum(r["address_2"] is None for r in official_records) == 11_503
+    first = official_records[0]
     assert first["id"] == "ae7b3174-8be8-4d53-a3a5-9b8240970eea"
     assert (first["name"], first["longitude"], first["latitude"]) == ("'s", 11.327765, 50.241246)
 
 
-def test_official_csv_keeps_row_order(official_csv_path: Path, official_breweries: list[dict]) -> None:
-    with official_csv_path.open(encoding="utf-8", newline="") as handle:
+def test_official_csv_keeps_row_order(official_csv: Path, official_records: list[dict]) -> None:
+    with official_csv.open(encoding="utf-8", newline="") as handle:
         ids = [row["id"] for row in csv.DictReader(handle)]
-    assert [r["id"] for r in official_breweries] == ids
+    assert [r["id"] for r in official_records] == ids
 
 
 def test_official_csv_written_back_byte_for_byte(
-    official_csv_path: Path, official_breweries: list[dict], tmp_path: Path
+    official_csv: Path, official_records: list[dict], tmp_path: Path
 ) -> None:
-    written = write_snapshot(official_breweries, tmp_path / "breweries.csv", "csv")
-    assert written.read_bytes() == official_csv_path.read_bytes()
+    written = write_snapshot(official_records, tmp_path / "breweries.csv", "csv")
+    assert written.read_bytes() == official_csv.read_bytes()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
-def test_official_round_trip(official_breweries: list[dict], tmp_path: Path, fmt: str) -> None:
-    path = write_snapshot(official_breweries, tmp_path / f"breweries.{fmt}", fmt)
-    assert load_snapshot(path) == official_breweries
+def test_official_round_trip(official_records: list[dict], tmp_path: Path, fmt: str) -> None:
+    path = write_snapshot(official_records, tmp_path / f"breweries.{fmt}", fmt)
+    assert load_snapshot(path) == official_records
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])

@@ -43,6 +43,7 @@ test: $(STAMP) $(CHECKOV)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline_benchmark.py
+	$(BIN)/python benchmarks/extraction_benchmark.py
 
 replay-server: $(STAMP)
 	$(BIN)/brewery-replay-server

@@ -1,7 +1,8 @@
 """`brewery-lake`: run the main job, or the Dagster UI, with offline defaults.
 
 Unless `OPENBREWERYDB_API_URL` is set, both commands serve Open Brewery DB from the replay server
-on loopback: the file named by `BREWERIES_SNAPSHOT`, or a generated catalogue.
+on loopback: the file named by `BREWERIES_SNAPSHOT`, or a generated catalogue, with the faults
+named by `BREWERY_REPLAY_FAULTS` if any.
 """
 
 import argparse
@@ -23,12 +24,17 @@ def api_for_local_runs() -> Iterator[str]:
         yield configured
         return
     from brewery_assets.replay import ReplayServer, generate_breweries, load_snapshot
+    from brewery_assets.replay.faults import FAULTS_ENV, FaultPlan
 
     snapshot = os.environ.get(settings.SNAPSHOT_ENV)
     records = load_snapshot(snapshot) if snapshot else generate_breweries()
     with ReplayServer(records) as server:
+        faults = os.environ.get(FAULTS_ENV)
+        if faults:
+            # Rehearse a bad day of the API: the same run, with the faults the plan names.
+            server.inject_faults(FaultPlan.parse(faults))
         print(f"replay server: {server.url} serving {len(records):,} breweries "
-              f"from {snapshot or 'the generated dataset'}", flush=True)
+              f"from {snapshot or 'the generated dataset'}" + (f" with faults {faults}" if faults else ""), flush=True)
         os.environ[settings.API_URL_ENV] = server.url
         try:
             yield server.url

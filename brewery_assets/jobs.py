@@ -1,4 +1,16 @@
-"""Jobs: what the CLI, the UI and (later) the schedule launch."""
+"""Jobs: what the CLI, the UI, the daily schedule and the refresh sensor launch.
+
+Bronze is partitioned by day and silver by location, and one run holds one kind of partition, so a
+refresh is two runs: the day's ingestion (`ingest_bronze`), then silver over any set of locations
+and gold (`refresh_silver_gold`). The `refresh_after_bronze` sensor chains them.
+
+Both jobs retry a failed step with exponential backoff: an API outage, a dropped connection or a
+restarted Spark Connect server usually passes within minutes. Ingestion and the silver rewrite are
+idempotent (a snapshot is published whole, `replaceWhere` replaces whole partitions), so a retried
+step never duplicates anything.
+"""
+
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -6,16 +18,43 @@ from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
 from brewery_assets.assets.silver import silver_breweries
 
-# Bronze is partitioned by day and silver by location, and one run holds one kind of partition,
-# so a refresh is two runs: the day's ingestion, then silver (any set of locations) and gold.
-ingest_bronze_job = dg.define_asset_job(
-    "ingest_bronze",
-    selection=[bronze_breweries],
-    description="Ingest one day's bronze snapshot and register new locations.",
-)
+if TYPE_CHECKING:
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-refresh_silver_gold_job = dg.define_asset_job(
-    "refresh_silver_gold",
-    selection=[silver_breweries, gold_brewery_counts],
-    description="Rebuild the selected silver locations from the latest bronze snapshot, then gold.",
-)
+RETRY_MAX_RETRIES = 3
+RETRY_DELAY_SECONDS = 30.0
+
+
+def retry_policy(max_retries: int = RETRY_MAX_RETRIES, delay: float = RETRY_DELAY_SECONDS) -> dg.RetryPolicy:
+    """The step retry policy of the lake's jobs: `max_retries` retries, waiting `delay` s, then doubling.
+
+    With the defaults a failing step is retried after about 30 s, 60 s and 120 s (plus or minus a
+    random jitter, so that several failed steps do not hit the API at the same moment).
+    """
+    return dg.RetryPolicy(
+        max_retries=max_retries, delay=delay, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+    )
+
+
+def build_ingest_bronze_job(policy: dg.RetryPolicy | None = None) -> "UnresolvedAssetJobDefinition":
+    """`ingest_bronze`: one day's bronze snapshot (one run per day), retried with `policy`."""
+    return dg.define_asset_job(
+        "ingest_bronze",
+        selection=[bronze_breweries],
+        description="Ingest one day's bronze snapshot and register new locations.",
+        op_retry_policy=policy or retry_policy(),
+    )
+
+
+def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None) -> "UnresolvedAssetJobDefinition":
+    """`refresh_silver_gold`: silver over a range of locations, then gold, in one run, retried with `policy`."""
+    return dg.define_asset_job(
+        "refresh_silver_gold",
+        selection=[silver_breweries, gold_brewery_counts],
+        description="Rebuild the selected silver locations from the latest bronze snapshot, then gold.",
+        op_retry_policy=policy or retry_policy(),
+    )
+
+
+ingest_bronze_job = build_ingest_bronze_job()
+refresh_silver_gold_job = build_refresh_silver_gold_job()

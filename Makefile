@@ -38,7 +38,7 @@ dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/brewery-lake dev
 
 test: $(STAMP) $(CHECKOV)
-	$(BIN)/ruff check brewery_assets brewery_assets_tests benchmarks
+	$(BIN)/ruff check brewery_assets brewery_assets_tests benchmarks scripts
 	CHECKOV=$(CURDIR)/$(CHECKOV) $(BIN)/pytest -q
 
 bench: $(STAMP)

@@ -25,7 +25,7 @@ setup(
         "matplotlib==3.11.2",
     ],
     extras_require={
-        "test": ["pytest==9.2.0", "pytest-timeout==2.4.0", "ruff==0.17.5", "moto[server]==5.2.1"],
+        "test": ["pytest==9.2.0", "pytest-timeout==2.4.0", "ruff==0.17.5", "moto[server]==5.2.1", "websockets==17.4"],
     },
     entry_points={
         "console_scripts": [

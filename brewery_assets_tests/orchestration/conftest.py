@@ -82,7 +82,3 @@ def instance():
     with dg.instance_for_test() as test_instance:
         yield test_instance
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Registers the `slow` marker of the tests that run a whole deployment or a browser."""
-    config.addinivalue_line("markers", "slow: runs a real Dagster deployment (minutes); deselect with -m 'not slow'")

@@ -18,13 +18,15 @@ from brewery_assets import settings
 from brewery_assets.alerts import alert_resources, alert_sensors
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
-from brewery_assets.assets.silver import silver_breweries
+from brewery_assets.assets.silver import silver_breweries, silver_breweries_anonymized
 from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import SparkConnectResource
+from brewery_assets.schedules import daily_ingest_schedule
+from brewery_assets.sensors import refresh_after_bronze_sensor
 
-ASSETS = [bronze_breweries, silver_breweries, gold_brewery_counts]
+ASSETS = [bronze_breweries, silver_breweries, gold_brewery_counts, silver_breweries_anonymized]
 
 
 def local_resources() -> dict:
@@ -42,7 +44,9 @@ def build_definitions(resources: dict) -> dg.Definitions:
         assets=ASSETS,
         jobs=[ingest_bronze_job, refresh_silver_gold_job],
         # Slack alerts join only when SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL are set.
-        sensors=alert_sensors(),
+        schedules=[daily_ingest_schedule],
+        # The daily refresh's second run: silver and gold after each bronze ingestion.
+        sensors=[refresh_after_bronze_sensor, *alert_sensors()],
         resources={**resources, **alert_resources()},
     )
 

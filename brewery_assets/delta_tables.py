@@ -3,12 +3,18 @@
 Partition-scoped rewrites use `replaceWhere`: dynamic partition overwrite silently replaces the
 whole table on the embedded engine. Table history goes through `deltalake`, which reads the same
 tables without a Spark session.
+
+No file statistics are written for floating-point columns (`delta.dataSkippingStatsColumns`):
+the embedded engine answers a one-row file from its statistics, and parses the JSON numbers
+there with a rounding that can move the last digit of a 17-digit double (a coordinate read back
+from silver would then differ from the source). Nothing filters on coordinates, so no skipping is lost.
 """
 
 from collections.abc import Sequence
 
 from deltalake import DeltaTable
 from pyspark.sql import DataFrame
+from pyspark.sql.types import FractionalType
 
 
 def sql_string(value: str) -> str:
@@ -35,9 +41,22 @@ def table_version(path: str) -> int | None:
     return DeltaTable(path).version() if table_exists(path) else None
 
 
+def stats_columns(df: DataFrame, partition_by: Sequence[str] = ()) -> str:
+    """The columns of `df` that get file statistics: all but floating-point and partition columns."""
+    return ",".join(
+        field.name for field in df.schema.fields
+        if not isinstance(field.dataType, FractionalType) and field.name not in partition_by
+    )
+
+
 def overwrite_table(df: DataFrame, path: str, partition_by: Sequence[str] = ()) -> None:
     """Replaces the whole table with `df` (one new table version)."""
-    writer = df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+    writer = (
+        df.write.format("delta")
+        .mode("overwrite")
+        .option("overwriteSchema", "true")
+        .option("delta.dataSkippingStatsColumns", stats_columns(df, partition_by))
+    )
     if partition_by:
         writer = writer.partitionBy(*partition_by)
     writer.save(path)
@@ -52,5 +71,13 @@ def replace_locations(df: DataFrame, path: str, locations: Sequence[tuple[str, s
         df.write.format("delta")
         .mode("overwrite")
         .option("replaceWhere", locations_sql(locations))
+        .option("delta.dataSkippingStatsColumns", stats_columns(df, ("country", "state")))
         .save(path)
     )
+
+
+def column_names(path: str) -> list[str]:
+    """The column names of the table at `path` (empty when there is no table)."""
+    if not table_exists(path):
+        return []
+    return [field.name for field in DeltaTable(path).schema().fields]

@@ -16,7 +16,7 @@ import dagster as dg
 
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
-from brewery_assets.assets.silver import silver_breweries
+from brewery_assets.assets.silver import silver_breweries, silver_breweries_anonymized
 
 if TYPE_CHECKING:
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
@@ -47,11 +47,12 @@ def build_ingest_bronze_job(policy: dg.RetryPolicy | None = None) -> "Unresolved
 
 
 def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None) -> "UnresolvedAssetJobDefinition":
-    """`refresh_silver_gold`: silver over a range of locations, then gold, in one run, retried with `policy`."""
+    """`refresh_silver_gold`: silver over a range of locations, its anonymized copy and gold, in one run."""
     return dg.define_asset_job(
         "refresh_silver_gold",
-        selection=[silver_breweries, gold_brewery_counts],
-        description="Rebuild the selected silver locations from the latest bronze snapshot, then gold.",
+        selection=[silver_breweries, silver_breweries_anonymized, gold_brewery_counts],
+        description="Rebuild the selected silver locations from the latest bronze snapshot, then their "
+        "anonymized copy and gold.",
         op_retry_policy=policy or retry_policy(),
     )
 

@@ -75,18 +75,74 @@ def location_mapping(counts: Counter) -> list[dict]:
     The mapping is stored in the snapshot's manifest; silver joins on it, and the same canonical
     locations become Dagster partitions, so partitions and silver rows cannot disagree.
     """
+    rows = [
+        {"country_raw": country_raw, "state_raw": state_raw, "records": count}
+        for (country_raw, state_raw), count in sorted(counts.items(), key=lambda item: repr(item[0]))
+    ]
+    return canonical_mapping(rows)
+
+
+def canonical_mapping(mapping: list[dict]) -> list[dict]:
+    """The mapping rows (`country_raw`, `state_raw`, `records`) with their canonical `country` and `state`.
+
+    The rule, applied to the whole snapshot at once:
+    1. whitespace is trimmed and collapsed; a missing or blank value becomes `UNKNOWN`;
+    2. spellings that differ only in letter case (Unicode case folding, so `ß`/`SS` and `Ü`/`ü`
+       fold, while accents are kept: `Région` and `Region` stay apart) are one place;
+    3. the place is spelled as most of the snapshot's records spell it; a tie goes to the
+       spelling that sorts first by code point (upper case before lower case), so the choice
+       never depends on reading order.
+    Countries are merged first and states within their merged country. Canonical spellings
+    such as `ACT`, `NSW`, `District of Columbia` or `Baden-Württemberg` are never re-cased: only
+    another spelling that the snapshot itself uses can replace them, `MIssouri` (1 record)
+    becoming `Missouri` (141). The stored `country`/`state` of `mapping` are ignored and
+    recomputed, so every reader of a manifest applies the current rule.
+    """
+    countries = _spellings((canonical_part(row["country_raw"]), row["records"]) for row in mapping)
+    states = _spellings(
+        ((_fold(countries[canonical_part(row["country_raw"])]), canonical_part(row["state_raw"])), row["records"])
+        for row in mapping
+    )
     return [
         {
-            "country_raw": country_raw,
-            "state_raw": state_raw,
-            "country": canonical_part(country_raw),
-            "state": canonical_part(state_raw),
-            "records": count,
+            "country_raw": row["country_raw"],
+            "state_raw": row["state_raw"],
+            "country": countries[canonical_part(row["country_raw"])],
+            "state": states[(_fold(countries[canonical_part(row["country_raw"])]), canonical_part(row["state_raw"]))],
+            "records": row["records"],
         }
-        for (country_raw, state_raw), count in sorted(counts.items(), key=lambda item: repr(item[0]))
+        for row in mapping
     ]
 
 
+def _fold(text: str) -> str:
+    return text.casefold()
+
+
+def _spellings(weighted: Iterable[tuple]) -> dict:
+    """For (key, records) pairs whose key ends in a spelling: each key -> the chosen spelling of its group.
+
+    A group is every key equal up to case folding of its last element; its spelling is the most
+    frequent one, ties broken by code point order.
+    """
+    totals: Counter = Counter()
+    for key, records in weighted:
+        totals[key] += records
+    groups: dict[tuple, list] = {}
+    for key, records in totals.items():
+        *scope, spelling = key if isinstance(key, tuple) else (key,)
+        groups.setdefault((*scope, _fold(spelling)), []).append((-records, spelling, key))
+    chosen = {}
+    for members in groups.values():
+        members.sort(key=lambda member: (member[0], member[1]))
+        for _, _, key in members:
+            chosen[key] = members[0][1]
+    return chosen
+
+
 def locations_of(mapping: list[dict]) -> list[tuple[str, str]]:
-    """The distinct canonical (country, state) locations of a mapping, sorted."""
-    return sorted({(row["country"], row["state"]) for row in mapping})
+    """The distinct canonical (country, state) locations of a manifest's mapping rows, sorted.
+
+    The canonical spellings are recomputed with `canonical_mapping`, the same function silver uses.
+    """
+    return sorted({(row["country"], row["state"]) for row in canonical_mapping(mapping)})

@@ -16,7 +16,8 @@ def test_assets_groups_kinds_and_lineage():
     graph = defs.resolve_asset_graph()
     specs = {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
     assert {name: spec.group_name for name, spec in specs.items()} == {
-        "bronze_breweries": "bronze", "silver_breweries": "silver", "gold_brewery_counts": "gold"}
+        "bronze_breweries": "bronze", "silver_breweries": "silver", "gold_brewery_counts": "gold",
+        "silver_breweries_anonymized": "silver"}
     assert specs["silver_breweries"].kinds == {"spark", "delta"}
     for spec in specs.values():
         assert spec.description and spec.owners == ["team:data-engineering"]

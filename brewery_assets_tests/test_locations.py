@@ -4,10 +4,12 @@ import pytest
 
 from brewery_assets.locations import (
     UNKNOWN,
+    canonical_mapping,
     canonical_part,
     count_raw_locations,
     location_key,
     location_mapping,
+    locations_of,
     parse_location_key,
 )
 
@@ -42,8 +44,14 @@ def test_every_official_location_gets_a_distinct_reversible_key(official_records
     mapping = location_mapping(count_raw_locations(official_records))
     pairs = {(row["country"], row["state"]) for row in mapping}
     keys = {location_key(*pair) for pair in pairs}
-    assert len(pairs) == len(keys) == 213
-    assert {parse_location_key(key) for key in keys} == pairs
+    # 213 raw (country, state) pairs, 212 locations: the one-row typo 'MIssouri' is a case variant of
+    # 'Missouri' (141 rows) and merges into it.
+    assert len(mapping) == 213
+    assert len(pairs) == len(keys) == 212
+    assert {parse_location_key(key) for key in keys} == pairs == set(locations_of(mapping))
+    merged = [row for row in mapping if (row["country"], row["state"]) != (row["country_raw"], row["state_raw"])]
+    assert merged == [{"country_raw": "United States", "state_raw": "MIssouri", "country": "United States",
+                       "state": "Missouri", "records": 1}]
 
 
 def test_parse_rejects_keys_without_a_single_separator():
@@ -78,3 +86,57 @@ def test_mapping_uses_state_province_then_state_and_counts_records():
     assert (by_raw[(None, "")]["country"], by_raw[(None, "")]["state"]) == (UNKNOWN, UNKNOWN)
     assert sum(row["records"] for row in mapping) == len(records)
     assert isinstance(count_raw_locations(records), Counter)
+
+
+def _canonical(pairs: dict[tuple, int]) -> dict[tuple, tuple]:
+    rows = [{"country_raw": c, "state_raw": s, "records": n} for (c, s), n in pairs.items()]
+    return {(r["country_raw"], r["state_raw"]): (r["country"], r["state"]) for r in canonical_mapping(rows)}
+
+
+def test_case_and_whitespace_variants_merge_into_the_most_frequent_spelling():
+    canonical = _canonical({
+        ("United States", "MIssouri"): 1,
+        ("United States", "Missouri"): 141,
+        (" united  states ", " missouri"): 1,
+        ("Australia", "ACT"): 30,
+        ("Australia", "act"): 2,
+        ("Australia", "NSW"): 5,
+        ("United States", "District of Columbia"): 20,
+        ("United States", "DISTRICT OF COLUMBIA"): 1,
+    })
+    assert canonical[("United States", "MIssouri")] == ("United States", "Missouri")
+    assert canonical[(" united  states ", " missouri")] == ("United States", "Missouri")
+    assert canonical[("Australia", "act")] == ("Australia", "ACT")  # never re-cased to 'Act'
+    assert canonical[("Australia", "NSW")] == ("Australia", "NSW")
+    assert canonical[("United States", "DISTRICT OF COLUMBIA")] == ("United States", "District of Columbia")
+
+
+def test_accents_are_kept_while_case_is_folded():
+    canonical = _canonical({
+        ("Belgium", "Région wallonne"): 3,
+        ("Belgium", "RÉGION WALLONNE"): 1,
+        ("Belgium", "Region wallonne"): 5,
+        ("Germany", "Thüringen"): 2,
+        ("Germany", "THÜRINGEN"): 1,
+    })
+    assert canonical[("Belgium", "RÉGION WALLONNE")] == ("Belgium", "Région wallonne")
+    assert canonical[("Belgium", "Region wallonne")] == ("Belgium", "Region wallonne")
+    assert canonical[("Germany", "THÜRINGEN")] == ("Germany", "Thüringen")
+
+
+def test_ties_are_broken_by_code_point_order_whatever_the_input_order():
+    pairs = {("X", "Foo"): 2, ("X", "foo"): 2}
+    forward = _canonical(pairs)
+    backward = _canonical(dict(reversed(list(pairs.items()))))
+    assert forward == backward == {("X", "Foo"): ("X", "Foo"), ("X", "foo"): ("X", "Foo")}
+
+
+def test_states_merge_only_within_their_country():
+    canonical = _canonical({("A", "Georgia"): 5, ("B", "GEORGIA"): 1})
+    assert canonical[("B", "GEORGIA")] == ("B", "GEORGIA")
+
+
+def test_locations_of_recomputes_the_canonical_pairs_from_the_raw_rows():
+    stale = [{"country_raw": "US", "state_raw": "Ohio", "country": "US", "state": "Ohio", "records": 4},
+             {"country_raw": "US", "state_raw": "OHIO", "country": "US", "state": "OHIO", "records": 1}]
+    assert locations_of(stale) == [("US", "Ohio")]

@@ -54,17 +54,20 @@ def test_official_dataset_end_to_end(official_server, official_records, layout):
               for line in (snapshot_dir / page["file"]).read_text(encoding="utf-8").splitlines()]
     assert stored == official_records
 
-    # Locations became silver partitions.
+    # Locations became silver partitions: 213 raw (country, state) pairs make 212 locations, because
+    # the one-row typo 'MIssouri' is a case variant of 'Missouri' and merges into it.
     keys = instance.get_dynamic_partitions(location_partitions.name)
-    assert len(keys) == 213
+    assert len(keys) == 212
+    assert location_key("United States", "MIssouri") not in keys
     assert location_key("Germany", "Baden-Württemberg") in keys
 
-    # Silver: 11,822 rows in 213 physical (country, state) partitions, with the file's type totals.
+    # Silver: 11,822 rows in 212 physical (country, state) partitions, with the file's type totals.
     silver = DeltaTable(layout.silver_breweries)
     assert silver.metadata().partition_columns == ["country", "state"]
     frame = silver.to_pandas()
     assert len(frame) == frame["id"].nunique() == 11_822
-    assert len(frame[["country", "state"]].drop_duplicates()) == 213
+    assert len(frame[["country", "state"]].drop_duplicates()) == 212
+    assert (frame["state"] == "Missouri").sum() == 142 and not (frame["state"] == "MIssouri").any()
     expected_types = Counter(r["brewery_type"] for r in official_records)
     assert Counter(frame["brewery_type"]) == expected_types
     assert expected_types["micro"] == 5_840 and expected_types["brewpub"] == 3_931
@@ -81,17 +84,21 @@ def test_official_dataset_end_to_end(official_server, official_records, layout):
     assert gold["brewery_count"].sum() == 11_822
     assert not gold.duplicated(["country", "state", "brewery_type"]).any()
     us_gold = {(r.state, r.brewery_type): r.brewery_count for r in gold[gold.country == "United States"].itertuples()}
-    us_file = Counter((r["state_province"], r["brewery_type"]) for r in official_records
-                      if r["country"] == "United States")
+    us_file = Counter(({"MIssouri": "Missouri"}.get(r["state_province"], r["state_province"]), r["brewery_type"])
+                      for r in official_records if r["country"] == "United States")
     assert us_gold == dict(us_file)
     assert sum(us_gold.values()) == 8_224
 
     # Materialization metadata tells the same story.
     silver_meta = refresh_run.asset_materializations_for_node("silver_breweries")[0].metadata
-    assert silver_meta["table_rows"].value == 11_822 and silver_meta["table_locations"].value == 213
-    assert silver_meta["duplicates_removed"].value == 0
+    assert silver_meta["table_rows"].value == 11_822 and silver_meta["table_locations"].value == 212
+    assert silver_meta["duplicates_removed"].value == 0 and silver_meta["rejected"].value == 0
+    assert silver_meta["bronze_records"].value == 11_822
     bronze_meta = bronze_run.asset_materializations_for_node("bronze_breweries")[0].metadata
-    assert bronze_meta["records"].value == 11_822 and bronze_meta["new_locations"].value == 213
+    assert bronze_meta["records"].value == 11_822 and bronze_meta["new_locations"].value == 212
+    checks = {e.check_name: e for e in refresh_run.get_asset_check_evaluations()}
+    assert all(e.passed for e in checks.values()), [n for n, e in checks.items() if not e.passed]
+    assert {e.asset_key.to_user_string() for e in checks.values()} == {"silver_breweries", "gold_brewery_counts"}
 
 
 def test_materializing_the_same_day_again_changes_nothing(official_server, layout):
@@ -106,7 +113,7 @@ def test_materializing_the_same_day_again_changes_nothing(official_server, layou
     assert table_rows(layout.gold_brewery_counts) == gold_before
     assert len(silver_before) == 11_822
     assert refresh.asset_materializations_for_node("bronze_breweries") == []
-    assert len(instance.get_dynamic_partitions(location_partitions.name)) == 213
+    assert len(instance.get_dynamic_partitions(location_partitions.name)) == 212
 
 
 def test_rebuilding_one_location_leaves_the_others(layout):
@@ -139,8 +146,10 @@ def test_rebuilding_one_location_leaves_the_others(layout):
     assert set(gold[gold.state == "Thüringen"]["ingest_date"].astype(str)) == {"2026-11-23"}
 
 
-def test_a_failing_source_fails_the_run_and_publishes_nothing(layout):
-    defs = lake_definitions(layout, "http://127.0.0.1:9/v1")  # nothing listens on the discard port
-    with pytest.raises(PipelineFailed, match="bronze_breweries"):
+def test_a_failing_source_fails_the_run_and_publishes_nothing(layout, official_server):
+    # Every request answers 404: not retryable, so the run fails at once (outages are in ingestion/).
+    defs = lake_definitions(layout, f"{official_server.url}/missing")
+    with pytest.raises(PipelineFailed, match=r"bronze_breweries: .*HTTP 404"):
         run_daily_refresh(defs, dg.DagsterInstance.ephemeral(), DAY)
     assert read_manifest(layout.bronze_snapshot_dir(DAY)) is None
+    assert not layout.bronze_root.exists() or not any(layout.bronze_root.glob("ingest_date=*"))

@@ -1,12 +1,46 @@
-"""Bronze JSON lines -> the typed, de-duplicated silver table of breweries."""
+"""Bronze JSON lines -> the typed, de-duplicated silver table, and the records that cannot enter it.
+
+Cleaning rules, in the order they apply (each has a test in
+brewery_assets_tests/transformations/test_silver_and_gold.py):
+
+1. Readable records only. A line that is not a JSON object (truncated, garbage, an array) is
+   rejected as `unreadable_record`; its raw line is kept in the rejected table.
+2. Text is trimmed (spaces, tabs, line breaks, no-break spaces) and a blank value is null. Inner
+   spacing and every other character are the source's: names such as `Gassl Bräu` or Hangul
+   names are not touched.
+3. `id` is required: a record without one cannot be keyed and is rejected as `missing_id`.
+4. Coordinates are parsed from numbers or numeric text (`try_cast`: ANSI engines raise on text
+   that is not a number). Latitude must be within +-90 and longitude within +-180. When the pair
+   fails, both values become null and `coordinates_issue` says why, and the row is kept:
+   `incomplete` (only one given), `not_a_number`, `swapped` (the latitude is out of range but the
+   pair would be valid exchanged), `out_of_range`. Nothing is swapped back: the source is wrong
+   and the fix belongs there.
+5. `brewery_type` is lower-cased and checked against the API's list
+   (`openbrewerydb.fields.BREWERY_TYPES`). A value outside it becomes `unknown` (the API's own
+   default) and the original text is kept in `unrecognised_brewery_type`, so a new type from the
+   source neither drops breweries nor breaks gold; the source-drift check reports it.
+6. The location is the canonical (country, state) of the record's raw pair, from the snapshot's
+   mapping (`locations.canonical_mapping`): whitespace and case variants merged, a missing
+   country or state kept as `(unknown)` rather than dropped.
+7. `website_url`: the scheme and host are lower-cased (both are case-insensitive, RFC 3986); the
+   path and query are kept as they are, and nothing is added to a value without a scheme.
+8. `phone`: a United States number that is exactly 10 digits once spaces, dots, dashes and
+   brackets are removed is stored as the 10 bare digits, the form of most US rows. Any other
+   value (international, extensions, text) is kept as trimmed text: rewriting it is not safe.
+9. Duplicate ids: one row per id. The most complete row wins, then the smallest by value (and by
+   raw line), so the same input always gives the same row whatever the read order. The other
+   rows go to the rejected table as `duplicate_id`.
+
+Every bronze record ends up in exactly one place: a silver row, or a rejected row with a reason.
+"""
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS
+from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, BREWERY_TYPES
 
 # Every bronze field is read as text: the API sends coordinates as numbers or strings, and a
-# strict reader would fail on whichever it did not expect. Typing happens in `build_silver`.
+# strict reader would fail on whichever it did not expect. Typing happens in `classify_records`.
 BRONZE_RECORD_SCHEMA = ", ".join(f"{name} string" for name in BREWERY_FIELDS)
 
 # The silver columns, in order. `country` and `state` are the physical partition columns.
@@ -25,25 +59,52 @@ SILVER_COLUMNS: tuple[str, ...] = (
     "latitude",
     "phone",
     "website_url",
+    "coordinates_issue",
+    "unrecognised_brewery_type",
     "ingest_date",
 )
 PARTITION_COLUMNS: tuple[str, str] = ("country", "state")
 
+# The rejected (quarantine) table: the record as received, why it was kept out, and from which snapshot.
+REJECTED_COLUMNS: tuple[str, ...] = ("id", "country", "state", "reject_reason", "raw_record", "ingest_date")
+
+# Why a bronze record is not a silver row.
+UNREADABLE_RECORD = "unreadable_record"
+MISSING_ID = "missing_id"
+DUPLICATE_ID = "duplicate_id"
+REJECT_REASONS: tuple[str, ...] = (UNREADABLE_RECORD, MISSING_ID, DUPLICATE_ID)
+
+# Why a row's coordinates were nulled.
+COORDINATE_ISSUES: tuple[str, ...] = ("incomplete", "not_a_number", "swapped", "out_of_range")
+
+UNKNOWN_TYPE = "unknown"
+US = "United States"
+
 _COORDINATES = ("longitude", "latitude")
-_TEXT_COLUMNS = ("name", "address_1", "address_2", "address_3", "city", "postal_code", "phone", "website_url")
+_TEXT_COLUMNS = ("name", "address_1", "address_2", "address_3", "city", "postal_code")
+# Characters trimmed from both ends of a value: whitespace, including the no-break space.
+_TRIMMED = " \t\n\r\x0b\x0c\u00a0"
+# Scheme and host of a URL; both are case-insensitive, the rest is not.
+_URL_HEAD = r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)(.*)$"
+
+
+def read_bronze_lines(spark: SparkSession, snapshot_dir: str) -> DataFrame:
+    """The JSON lines of one bronze snapshot (column `value`), as stored."""
+    return spark.read.text(f"{snapshot_dir.rstrip('/')}/*.jsonl")
 
 
 def read_bronze(spark: SparkSession, snapshot_dir: str) -> DataFrame:
     """The records of one bronze snapshot: one row per JSON line, every field as text, plus the raw line."""
-    lines = spark.read.text(f"{snapshot_dir.rstrip('/')}/*.jsonl")
-    return parse_bronze_lines(lines)
+    return parse_bronze_lines(read_bronze_lines(spark, snapshot_dir))
 
 
 def parse_bronze_lines(lines: DataFrame) -> DataFrame:
-    """Parses a DataFrame of JSON lines (column `value`) into the 16 API fields plus `raw_record`.
+    """Parses a DataFrame of JSON lines (column `value`) into the 16 API fields, `raw_record` and `readable`.
 
-    Coordinates are taken as the JSON text of the value (`get_json_object`): the embedded engine's
-    JSON reader rounds some 17-digit numbers to a neighbouring double, the text casts exactly.
+    `readable` is false when the line is not a JSON object: engines disagree on what `from_json`
+    gives for such a line (a null struct, or a struct of nulls), while `json_object_keys` is null
+    on both. Coordinates are taken as the JSON text of the value (`get_json_object`): the embedded
+    engine's JSON reader rounds some 17-digit numbers to a neighbouring double, the text casts exactly.
     """
     parsed = lines.select(
         F.col("value").alias("raw_record"),
@@ -57,81 +118,200 @@ def parse_bronze_lines(lines: DataFrame) -> DataFrame:
             for name in BREWERY_FIELDS
         ),
         "raw_record",
+        F.json_object_keys("raw_record").isNotNull().alias("readable"),
     )
 
 
-def _clean_text(column: Column) -> Column:
+def clean_text(column: Column) -> Column:
     """Trimmed text, with blank values as null."""
-    trimmed = F.trim(column)
+    trimmed = F.trim(column, F.lit(_TRIMMED))
     return F.when(trimmed == "", F.lit(None)).otherwise(trimmed)
 
 
-def _coordinate(column: Column, limit: float) -> Column:
-    """A coordinate as a double, null when it is not a number within [-limit, limit].
+def coordinate_issue(longitude: Column, latitude: Column) -> Column:
+    """Why a pair of parsed doubles is not a position on Earth, or null when it is (or is absent)."""
+    lon, lat = longitude, latitude
+    return (
+        F.when(F.isnan(lon) | F.isnan(lat), F.lit("not_a_number"))
+        .when((F.abs(lat) > 90) & (F.abs(lat) <= 180) & (F.abs(lon) <= 90), F.lit("swapped"))
+        .when((F.abs(lat) > 90) | (F.abs(lon) > 180), F.lit("out_of_range"))
+    )
 
-    `try_cast`: ANSI engines raise on text that is not a number; it must become null instead.
-    """
-    value = _clean_text(column).try_cast("double")
-    return F.when(F.abs(value) <= limit, value)
+
+def _coordinates(longitude_text: Column, latitude_text: Column) -> tuple[Column, Column, Column]:
+    """(longitude, latitude, coordinates_issue) from the source text; values are null when there is an issue."""
+    lon_text, lat_text = clean_text(longitude_text), clean_text(latitude_text)
+    lon, lat = lon_text.try_cast("double"), lat_text.try_cast("double")
+    # Text that is not a number parses to null; it counts as given, so it is reported, not hidden.
+    unparsed = (lon_text.isNotNull() & lon.isNull()) | (lat_text.isNotNull() & lat.isNull())
+    issue = (
+        F.when(lon_text.isNull() != lat_text.isNull(), F.lit("incomplete"))
+        .when(unparsed, F.lit("not_a_number"))
+        .otherwise(coordinate_issue(lon, lat))
+    )
+    return F.when(issue.isNull(), lon), F.when(issue.isNull(), lat), issue
 
 
-def build_silver(raw: DataFrame, locations: DataFrame, ingest_date: str) -> DataFrame:
-    """Cleans, types and de-duplicates bronze records into silver rows.
+def brewery_type(raw_type: Column) -> tuple[Column, Column]:
+    """(brewery_type, unrecognised_brewery_type): the lower-cased type if the API knows it, else `unknown`
+    with the original text kept beside it."""
+    text = clean_text(raw_type)
+    lowered = F.lower(text)
+    known = lowered.isin(*BREWERY_TYPES)
+    return (
+        F.when(known, lowered).otherwise(F.lit(UNKNOWN_TYPE)),
+        F.when(text.isNotNull() & ~known, text),
+    )
 
-    `raw` is `read_bronze` output. `locations` maps the raw (`country_raw`, `state_raw`) values
-    of the snapshot to their canonical (`country`, `state`) partition values; it is computed once
-    per snapshot (see `brewery_assets.locations`) so partition keys and silver rows always agree.
-    Records without an id cannot be keyed and are left out here; `records_without_id` counts them.
+
+def website_url(raw_url: Column) -> Column:
+    """The URL with its scheme and host lower-cased; a value without a scheme is kept as it is."""
+    url = clean_text(raw_url)
+    head = F.lower(F.regexp_extract(url, _URL_HEAD, 1))
+    return F.when(url.rlike(_URL_HEAD), F.concat(head, F.regexp_extract(url, _URL_HEAD, 2))).otherwise(url)
+
+
+def phone(raw_phone: Column, country: Column) -> Column:
+    """A US number written with separators as its 10 bare digits; any other value as trimmed text."""
+    text = clean_text(raw_phone)
+    digits = F.regexp_replace(text, r"[ ().-]", "")
+    return F.when((country == F.lit(US)) & digits.rlike(r"^[0-9]{10}$"), digits).otherwise(text)
+
+
+def classify_records(raw: DataFrame, locations: DataFrame, ingest_date: str) -> DataFrame:
+    """Every bronze record cleaned and typed, with `reject_reason` (null when it may enter silver).
+
+    `raw` is `read_bronze` output. `locations` maps the raw (`country_raw`, `state_raw`) values of
+    the snapshot to their canonical (`country`, `state`); it is computed once per snapshot in
+    Python (`locations.canonical_mapping`), so partition keys and silver rows always agree.
     """
     state_raw = F.coalesce(F.col("state_province"), F.col("state"))
+    longitude, latitude, issue = _coordinates(F.col("longitude"), F.col("latitude"))
+    type_value, unrecognised = brewery_type(F.col("brewery_type"))
+    identifier = clean_text(F.col("id"))
     typed = raw.select(
-        _clean_text(F.col("id")).alias("id"),
-        *(_clean_text(F.col(name)).alias(name) for name in _TEXT_COLUMNS),
-        F.lower(_clean_text(F.col("brewery_type"))).alias("brewery_type"),
+        identifier.alias("id"),
+        *(clean_text(F.col(name)).alias(name) for name in _TEXT_COLUMNS),
+        type_value.alias("brewery_type"),
         F.col("country").alias("country_raw"),
         state_raw.alias("state_raw"),
-        _coordinate(F.col("longitude"), 180.0).alias("longitude"),
-        _coordinate(F.col("latitude"), 90.0).alias("latitude"),
-    ).where(F.col("id").isNotNull())
+        longitude.alias("longitude"),
+        latitude.alias("latitude"),
+        F.col("phone").alias("phone_raw"),
+        website_url(F.col("website_url")).alias("website_url"),
+        issue.alias("coordinates_issue"),
+        unrecognised.alias("unrecognised_brewery_type"),
+        "raw_record",
+        F.when(~F.col("readable"), F.lit(UNREADABLE_RECORD))
+        .when(identifier.isNull(), F.lit(MISSING_ID))
+        .alias("reject_reason"),
+    )
 
     mapping = locations.select(
         F.col("country_raw").alias("_country_raw"),
         F.col("state_raw").alias("_state_raw"),
-        "country",
-        "state",
+        F.col("country").alias("_country"),
+        F.col("state").alias("_state"),
     )
     located = typed.join(
         mapping,
         on=typed.country_raw.eqNullSafe(mapping._country_raw) & typed.state_raw.eqNullSafe(mapping._state_raw),
         how="left",
-    ).drop("country_raw", "state_raw", "_country_raw", "_state_raw")
-
-    return (
-        deduplicate_by_id(located)
-        .withColumn("ingest_date", F.to_date(F.lit(ingest_date)))
-        .select(*SILVER_COLUMNS)
     )
+    # An unreadable line has no location: its fields are not the source's.
+    readable = F.col("reject_reason").isNull() | (F.col("reject_reason") != F.lit(UNREADABLE_RECORD))
+    located = located.select(
+        *(c for c in typed.columns if c not in ("country_raw", "state_raw", "phone_raw")),
+        F.when(readable, F.col("_country")).alias("country"),
+        F.when(readable, F.col("_state")).alias("state"),
+        phone(F.col("phone_raw"), F.col("_country")).alias("phone"),
+    )
+    return located.withColumn("ingest_date", F.to_date(F.lit(ingest_date)))
 
 
-def deduplicate_by_id(rows: DataFrame) -> DataFrame:
-    """One row per id. When an id repeats, the most complete row wins, then the smallest by value.
+def rank_duplicates(rows: DataFrame) -> DataFrame:
+    """Adds `keep`: true on the one row silver keeps among rows of the same id.
 
-    The order does not depend on how the rows were read, so every run keeps the same row.
+    The most complete row wins, then the smallest by value, then (when `rows` has it) by raw line;
+    the order does not depend on how the rows were read, so every run keeps the same row.
     """
-    filled = sum(F.when(F.col(c).isNotNull(), 1).otherwise(0) for c in rows.columns)
-    tie_breakers = [F.col(c).asc_nulls_last() for c in rows.columns if c != "id"]
-    ranking = Window.partitionBy("id").orderBy(filled.desc(), *tie_breakers)
-    return rows.withColumn("_rank", F.row_number().over(ranking)).where("_rank = 1").drop("_rank")
+    data_columns = [c for c in SILVER_COLUMNS if c in rows.columns and c != "id"]
+    filled = sum(F.when(F.col(c).isNotNull(), 1).otherwise(0) for c in data_columns)
+    order = [*data_columns, "raw_record"] if "raw_record" in rows.columns else data_columns
+    ranking = Window.partitionBy("id").orderBy(filled.desc(), *(F.col(c).asc_nulls_last() for c in order))
+    return rows.withColumn("keep", F.row_number().over(ranking) == 1)
 
 
-def records_without_id(raw: DataFrame) -> int:
-    """How many bronze records have no usable id."""
-    return raw.where(_clean_text(F.col("id")).isNull()).count()
+def _valid(classified: DataFrame) -> DataFrame:
+    return classified.where(F.col("reject_reason").isNull())
 
 
-def restrict_to_locations(silver: DataFrame, locations: list[tuple[str, str]]) -> DataFrame:
+def silver_rows(classified: DataFrame, has_duplicates: bool = True) -> DataFrame:
+    """The silver table's rows: one per id, valid records only.
+
+    `has_duplicates=False` (the caller knows that no id repeats) skips the ranking, which is a
+    sort of the whole snapshot. The raw line is left out of the ranking: it only
+    breaks ties between rows whose silver columns are all equal, and then every candidate gives the
+    same silver row.
+    """
+    valid = _valid(classified).select(*SILVER_COLUMNS)
+    if not has_duplicates:
+        return valid
+    return rank_duplicates(valid).where(F.col("keep")).drop("keep")
+
+
+def _repeated_ids(valid: DataFrame) -> DataFrame:
+    """The ids carried by more than one valid record (normally none)."""
+    return valid.groupBy("id").agg(F.count(F.lit(1)).alias("_records")).where("_records > 1").select("id")
+
+
+def rejected_rows(classified: DataFrame, has_duplicates: bool = True) -> DataFrame:
+    """The rejected table's rows: every record that is not a silver row, with its reason and raw line.
+
+    `has_duplicates=False` (the caller knows that no id repeats) leaves out the search for losing duplicates.
+    """
+    invalid = classified.where(F.col("reject_reason").isNotNull()).select(*REJECTED_COLUMNS)
+    if not has_duplicates:
+        return invalid
+    # Only the records of repeated ids are ranked (with the same order as silver's): ranking every
+    # row would sort the whole snapshot again to find the few losers.
+    valid = _valid(classified)
+    repeated = valid.join(_repeated_ids(valid), on="id", how="left_semi")
+    losers = rank_duplicates(repeated).where(~F.col("keep")).drop("keep")
+    return invalid.unionByName(losers.withColumn("reject_reason", F.lit(DUPLICATE_ID)).select(*REJECTED_COLUMNS))
+
+
+def bronze_fields(lines: DataFrame) -> set[str]:
+    """Every field name found in any record of a DataFrame of JSON lines (`value`), in one light pass."""
+    row = lines.agg(F.collect_set(F.json_object_keys("value")).alias("key_lists")).first()
+    return {name for keys in row["key_lists"] or [] for name in keys or []}
+
+
+def suspect_lines(lines: DataFrame) -> DataFrame:
+    """The JSON lines (`value`) that may be rejected for a reason other than a repeated id: not an
+    object, or without a usable id. A cheap filter on the text, so that `rejected_rows` needs to
+    clean and type only these lines when no id repeats.
+
+    `classify_records` decides; a line this filter missed would show as unaccounted in the
+    reconciliation check, never vanish.
+    """
+    identifier = clean_text(F.get_json_object("value", "$.id"))
+    return lines.where(F.json_object_keys("value").isNull() | identifier.isNull())
+
+
+def build_silver(raw: DataFrame, locations: DataFrame, ingest_date: str) -> DataFrame:
+    """Cleans, types and de-duplicates bronze records into silver rows (see the module's rules)."""
+    return silver_rows(classify_records(raw, locations, ingest_date))
+
+
+def build_rejected(raw: DataFrame, locations: DataFrame, ingest_date: str) -> DataFrame:
+    """The bronze records that cannot enter silver, each with its reason code and raw line."""
+    return rejected_rows(classify_records(raw, locations, ingest_date))
+
+
+def restrict_to_locations(rows: DataFrame, locations: list[tuple[str, str]]) -> DataFrame:
     """Only the rows of the given (country, state) locations."""
-    return silver.where(location_predicate(locations))
+    return rows.where(location_predicate(locations))
 
 
 def location_predicate(locations: list[tuple[str, str]]) -> Column:

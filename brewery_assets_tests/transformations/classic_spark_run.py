@@ -8,12 +8,15 @@ start a classic one.
 
 import json
 import sys
+from pathlib import Path
 
 from pyspark.sql import SparkSession
 
 from brewery_assets.ingestion.bronze import read_manifest
+from brewery_assets.locations import canonical_mapping
 from brewery_assets.transformations.gold import count_breweries
-from brewery_assets.transformations.silver import build_silver, read_bronze
+from brewery_assets.transformations.silver import classify_records, read_bronze, rejected_rows, silver_rows
+from brewery_assets_tests.transformations.helpers import location_frame
 
 
 def main(snapshot_dir: str, output: str) -> None:
@@ -25,17 +28,14 @@ def main(snapshot_dir: str, output: str) -> None:
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
     )
-    from pathlib import Path
-
     manifest = read_manifest(Path(snapshot_dir))
-    locations = spark.createDataFrame(
-        [(m["country_raw"], m["state_raw"], m["country"], m["state"]) for m in manifest["locations"]],
-        "country_raw string, state_raw string, country string, state string",
-    )
-    silver = build_silver(read_bronze(spark, snapshot_dir), locations, manifest["ingest_date"]).cache()
+    locations = location_frame(spark, canonical_mapping(manifest["locations"]))
+    classified = classify_records(read_bronze(spark, snapshot_dir), locations, manifest["ingest_date"]).cache()
+    silver = silver_rows(classified)
     result = {
         "version": spark.version,
         "silver": [row.asDict() for row in silver.collect()],
+        "rejected": [row.asDict() for row in rejected_rows(classified).collect()],
         "gold": [row.asDict() for row in count_breweries(silver).collect()],
     }
     with open(output, "w", encoding="utf-8") as handle:

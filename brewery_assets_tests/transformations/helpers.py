@@ -13,13 +13,19 @@ def api_record(**fields) -> dict:
     return {name: fields.get(name) for name in BREWERY_FIELDS}
 
 
-def bronze_frames(spark, records: list[dict]):
-    """(raw bronze rows, location mapping) DataFrames for `records`, as read from JSON lines."""
-    from brewery_assets.transformations.silver import parse_bronze_lines
-
-    lines = spark.createDataFrame([(json.dumps(r, ensure_ascii=False),) for r in records], "value string")
-    mapping = location_mapping(count_raw_locations(records))
-    locations = spark.createDataFrame(
+def location_frame(spark, mapping: list[dict]):
+    """The raw -> canonical location mapping as the DataFrame `classify_records` joins on."""
+    return spark.createDataFrame(
         [(m["country_raw"], m["state_raw"], m["country"], m["state"]) for m in mapping], LOCATION_SCHEMA
     )
-    return parse_bronze_lines(lines), locations
+
+
+def bronze_frames(spark, records: list[dict], broken_lines: list[str] = ()):
+    """(raw bronze rows, location mapping) DataFrames for `records` (plus lines that are not records),
+    as read from JSON lines."""
+    from brewery_assets.transformations.silver import parse_bronze_lines
+
+    lines = [json.dumps(r, ensure_ascii=False) for r in records] + list(broken_lines)
+    frame = spark.createDataFrame([(line,) for line in lines], "value string")
+    mapping = location_mapping(count_raw_locations(records))
+    return parse_bronze_lines(frame), location_frame(spark, mapping)

@@ -1,78 +1,206 @@
-from brewery_assets.locations import UNKNOWN
+"""The silver cleaning rules and gold counts, on records that exercise each rule."""
+
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from brewery_assets.transformations.anonymize import HASHED_COLUMNS, anonymize, hmac_sha256
 from brewery_assets.transformations.gold import GOLD_COLUMNS, count_breweries
 from brewery_assets.transformations.silver import (
+    REJECTED_COLUMNS,
     SILVER_COLUMNS,
-    build_silver,
-    records_without_id,
+    bronze_fields,
+    classify_records,
+    parse_bronze_lines,
+    rejected_rows,
     restrict_to_locations,
+    silver_rows,
+    suspect_lines,
+)
+from brewery_assets_tests.transformations.edge_records import (
+    BROKEN_LINES,
+    EDGE_RECORDS,
+    EXPECTED_GOLD,
+    EXPECTED_REJECTED,
+    EXPECTED_SILVER,
 )
 from brewery_assets_tests.transformations.helpers import api_record, bronze_frames
 
-RECORDS = [
-    api_record(id="a", name=" Alpha  Brewing ", brewery_type="micro", city="Austin", country="United States",
-               state_province="Texas", state="Texas", longitude=-97.7, latitude="30.2", phone="  "),
-    # The same id again, less complete: the fuller row must win whatever the read order.
-    api_record(id="a", name="Alpha", brewery_type="micro", country="United States", state_province="Texas"),
-    api_record(id="b", name="Beta", brewery_type="BrewPub", country="Germany",
-               state_province="Baden-Württemberg", longitude="181.5", latitude="not a number"),
-    api_record(id="c", name="Gamma", brewery_type="micro", country="Germany", state_province=None,
-               state="Baden-Württemberg"),
-    api_record(id="d", name="Delta", brewery_type="closed", country="Australia", state_province=" "),
-    api_record(id=None, name="No id", brewery_type="micro", country="Australia", state_province="NSW"),
-    api_record(id="  ", name="Blank id", brewery_type="micro", country="Australia", state_province="NSW"),
-]
+DAY = "2026-11-22"
 
 
-def _silver(spark, records=RECORDS):
-    raw, locations = bronze_frames(spark, records)
-    return raw, build_silver(raw, locations, "2026-11-22")
+def _classified(spark, records=EDGE_RECORDS, broken=BROKEN_LINES):
+    raw, locations = bronze_frames(spark, records, broken)
+    return classify_records(raw, locations, DAY)
 
 
-def test_silver_is_typed_trimmed_and_one_row_per_id(spark):
-    raw, silver = _silver(spark)
+def _silver(spark, records=EDGE_RECORDS, broken=BROKEN_LINES) -> dict[str, dict]:
+    rows = silver_rows(_classified(spark, records, broken)).collect()
+    return {row["id"]: row.asDict() for row in rows}
+
+
+def test_silver_columns_and_types(spark):
+    silver = silver_rows(_classified(spark))
     assert tuple(silver.columns) == SILVER_COLUMNS
-    assert dict(silver.dtypes)["longitude"] == "double" and dict(silver.dtypes)["ingest_date"] == "date"
-    rows = {row["id"]: row.asDict() for row in silver.collect()}
-    assert sorted(rows) == ["a", "b", "c", "d"]
-    assert records_without_id(raw) == 2
+    types = dict(silver.dtypes)
+    assert types["longitude"] == types["latitude"] == "double" and types["ingest_date"] == "date"
 
-    alpha = rows["a"]
-    assert alpha["name"] == "Alpha  Brewing"  # trimmed; inner spacing is the source's
-    assert alpha["city"] == "Austin"  # the more complete duplicate won
-    assert (alpha["longitude"], alpha["latitude"]) == (-97.7, 30.2)  # number and numeric text both parse
-    assert alpha["phone"] is None  # blank is null
-    assert str(alpha["ingest_date"]) == "2026-11-22"
 
-    beta = rows["b"]
-    assert beta["brewery_type"] == "brewpub"
-    assert (beta["longitude"], beta["latitude"]) == (None, None)  # out of range, not a number
+def test_silver_holds_exactly_the_expected_rows(spark):
+    rows = _silver(spark)
+    assert sorted(rows) == sorted(EXPECTED_SILVER)
+    for row_id, expected in EXPECTED_SILVER.items():
+        got = {k: v for k, v in rows[row_id].items() if k != "ingest_date"}
+        assert got == expected, row_id
+    assert {str(row["ingest_date"]) for row in rows.values()} == {DAY}
 
-    assert (rows["c"]["country"], rows["c"]["state"]) == ("Germany", "Baden-Württemberg")  # `state` fallback
-    assert (rows["d"]["country"], rows["d"]["state"]) == ("Australia", UNKNOWN)
+
+def test_rejected_records_keep_their_raw_line_and_reason(spark):
+    rejected = rejected_rows(_classified(spark))
+    assert tuple(rejected.columns) == REJECTED_COLUMNS
+    rows = rejected.collect()
+    assert sorted(((r["id"], r["country"], r["state"], r["reject_reason"]) for r in rows), key=repr) == \
+        EXPECTED_REJECTED
+    raw = {r["raw_record"] for r in rows}
+    assert set(BROKEN_LINES) <= raw
+    assert json.dumps(EDGE_RECORDS[1], ensure_ascii=False) in raw  # the losing duplicate of "a", as received
+    assert {str(r["ingest_date"]) for r in rows} == {DAY}
+
+
+def test_every_record_is_a_silver_row_or_a_rejected_one(spark):
+    classified = _classified(spark)
+    assert silver_rows(classified).count() + rejected_rows(classified).count() == len(EDGE_RECORDS) + 2
 
 
 def test_duplicate_resolution_does_not_depend_on_input_order(spark):
-    _, forward = _silver(spark, RECORDS)
-    _, backward = _silver(spark, list(reversed(RECORDS)))
-    assert sorted(map(tuple, forward.collect())) == sorted(map(tuple, backward.collect()))
+    forward = _silver(spark, EDGE_RECORDS)
+    backward = _silver(spark, list(reversed(EDGE_RECORDS)), list(reversed(BROKEN_LINES)))
+    assert forward == backward
+
+
+@pytest.mark.parametrize(
+    ("longitude", "latitude", "issue"),
+    [
+        (-97.7, 30.2, None),
+        ("-97.7", "30.2", None),
+        (None, None, None),
+        (10.0, None, "incomplete"),
+        (None, "", None),  # blank is missing, not incomplete
+        ("abc", 1, "not_a_number"),
+        ("NaN", 1, "not_a_number"),
+        (30.2, -97.7, "swapped"),
+        (200, 10, "out_of_range"),
+        (10, 95, "swapped"),
+        (100, 95, "out_of_range"),
+        ("Infinity", 1, "out_of_range"),
+        (180, -90, None),
+    ],
+)
+def test_coordinate_rules(spark, longitude, latitude, issue):
+    rows = _silver(spark, [api_record(id="x", name="X", brewery_type="micro", country="C", state_province="S",
+                                      longitude=longitude, latitude=latitude)], [])
+    row = rows["x"]
+    assert row["coordinates_issue"] == issue
+    if issue is not None:
+        assert (row["longitude"], row["latitude"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("country", "raw", "expected"),
+    [
+        ("United States", "303-555-0100", "3035550100"),
+        ("United States", "(303) 555.0100", "3035550100"),
+        ("United States", "1-303-555-0100", "1-303-555-0100"),  # 11 digits: left as written
+        ("United States", "http://www.farmacybrewing.com/", "http://www.farmacybrewing.com/"),
+        ("South Africa", "+27 63 Hey-Joe", "+27 63 Hey-Joe"),
+        ("Canada", "604-555-0100", "604-555-0100"),  # only the US form is rewritten
+    ],
+)
+def test_phone_rules(spark, country, raw, expected):
+    rows = _silver(spark, [api_record(id="x", name="X", brewery_type="micro", country=country,
+                                      state_province="S", phone=raw)], [])
+    assert rows["x"]["phone"] == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Http://www.ColfaxAleCellar.com", "http://www.colfaxalecellar.com"),
+        ("HTTPS://Example.COM/Path/Page?Utm=A#Top", "https://example.com/Path/Page?Utm=A#Top"),
+        ("www.Example.com", "www.Example.com"),  # no scheme: nothing is guessed
+        ("\t http://x.example \u00a0", "http://x.example"),
+    ],
+)
+def test_website_rules(spark, raw, expected):
+    rows = _silver(spark, [api_record(id="x", name="X", brewery_type="micro", country="C", state_province="S",
+                                      website_url=raw)], [])
+    assert rows["x"]["website_url"] == expected
 
 
 def test_restrict_to_locations_keeps_exactly_those_pairs(spark):
-    _, silver = _silver(spark)
+    silver = silver_rows(_classified(spark))
     only = restrict_to_locations(silver, [("Germany", "Baden-Württemberg")])
     assert sorted(row["id"] for row in only.collect()) == ["b", "c"]
     assert restrict_to_locations(silver, []).count() == 0
 
 
 def test_gold_counts_reconcile_with_silver(spark):
-    _, silver = _silver(spark)
+    silver = silver_rows(_classified(spark))
     gold = count_breweries(silver)
     assert tuple(gold.columns) == GOLD_COLUMNS
     counts = {(r["country"], r["state"], r["brewery_type"]): r["brewery_count"] for r in gold.collect()}
-    assert counts == {
-        ("United States", "Texas", "micro"): 1,
-        ("Germany", "Baden-Württemberg", "brewpub"): 1,
-        ("Germany", "Baden-Württemberg", "micro"): 1,
-        ("Australia", UNKNOWN, "closed"): 1,
-    }
-    assert sum(counts.values()) == silver.count()
+    assert counts == EXPECTED_GOLD
+    assert sum(counts.values()) == silver.count() == len(EXPECTED_SILVER)
+
+
+def test_hmac_matches_the_standard_and_nothing_without_the_key(spark):
+    key = b"k" * 100  # longer than a block: hashed first, as RFC 2104 says
+    frame = spark.createDataFrame([("Gassl Bräu",), (None,)], "name string")
+    hashed = [r["h"] for r in frame.select(hmac_sha256(frame["name"], key).alias("h")).collect()]
+    assert hashed == [hmac.new(key, "Gassl Bräu".encode(), hashlib.sha256).hexdigest(), None]
+    assert hashed[0] != hashlib.sha256("Gassl Bräu".encode()).hexdigest()
+
+
+def test_anonymize_replaces_only_identifying_columns(spark):
+    silver = silver_rows(_classified(spark))
+    anonymized = anonymize(silver, b"secret")
+    assert anonymized.columns == silver.columns
+    before = {r["id"]: r.asDict() for r in silver.collect()}
+    after = {r["id"]: r.asDict() for r in anonymized.collect()}
+    for row_id, row in after.items():
+        for column, value in row.items():
+            if column in HASHED_COLUMNS and before[row_id][column] is not None:
+                assert value == hmac.new(b"secret", before[row_id][column].encode(), hashlib.sha256).hexdigest()
+            else:
+                assert value == before[row_id][column]
+
+
+def _lines(spark, records, broken=BROKEN_LINES):
+    values = [json.dumps(r, ensure_ascii=False) for r in records] + list(broken)
+    return spark.createDataFrame([(v,) for v in values], "value string")
+
+
+def test_bronze_fields_lists_every_field_of_every_record(spark):
+    extra = {**EDGE_RECORDS[0], "id": "new", "founded": 1999}
+    assert bronze_fields(_lines(spark, [*EDGE_RECORDS, extra])) == set(EDGE_RECORDS[0]) | {"founded"}
+
+
+def test_suspect_lines_hold_every_record_rejected_for_its_content(spark):
+    lines = _lines(spark, EDGE_RECORDS)
+    _, locations = bronze_frames(spark, EDGE_RECORDS, BROKEN_LINES)
+    everything = rejected_rows(classify_records(parse_bronze_lines(lines), locations, DAY))
+    suspects = rejected_rows(classify_records(parse_bronze_lines(suspect_lines(lines)), locations, DAY), False)
+    assert suspects.count() == 4
+    assert sorted(map(tuple, suspects.collect()), key=repr) == sorted(
+        (tuple(r) for r in everything.collect() if r["reject_reason"] != "duplicate_id"), key=repr)
+
+
+def test_without_repeated_ids_the_ranking_can_be_skipped_with_the_same_result(spark):
+    unique = [r for i, r in enumerate(EDGE_RECORDS) if i not in (1, len(EDGE_RECORDS) - 1)]
+    raw, locations = bronze_frames(spark, unique, BROKEN_LINES)
+    classified = classify_records(raw, locations, DAY)
+    for build in (silver_rows, rejected_rows):
+        ranked = sorted(map(tuple, build(classified).collect()), key=repr)
+        assert sorted(map(tuple, build(classified, False).collect()), key=repr) == ranked

@@ -1,0 +1,68 @@
+"""The asset checks of silver and gold, declared as `check_specs` on the assets that run them.
+
+The assets audit their own staged data before publishing it (see `wap`), so every check is
+evaluated by its asset's step. ERROR checks are `blocking=True`: when one fails, nothing is
+published, the step fails and nothing downstream runs. WARN checks report drift and never stop a run.
+"""
+
+import dagster as dg
+
+SILVER_KEY = dg.AssetKey("silver_breweries")
+GOLD_KEY = dg.AssetKey("gold_brewery_counts")
+
+# Silver, blocking.
+ID_NOT_NULL = "id_not_null"
+ID_UNIQUE = "id_unique"
+NOT_EMPTY = "not_empty"
+SCHEMA_AND_VALUES = "schema_and_values"
+RECONCILES_WITH_BRONZE = "reconciles_with_bronze"
+# Silver, warnings.
+ROW_VOLUME_CHANGE = "row_volume_change"
+NULL_RATE_DRIFT = "null_rate_drift"
+SOURCE_SCHEMA_DRIFT = "source_schema_drift"
+# Gold, blocking.
+COUNTS_POSITIVE = "counts_positive"
+SUMS_TO_SILVER = "sums_to_silver"
+ONE_ROW_PER_LOCATION_AND_TYPE = "one_row_per_location_and_type"
+
+_SILVER_CHECKS = {
+    ID_NOT_NULL: (True, "Every silver row has an id."),
+    ID_UNIQUE: (True, "No id appears twice in silver (the whole table as it would be published)."),
+    NOT_EMPTY: (True, "Silver holds at least one row."),
+    SCHEMA_AND_VALUES: (True, "pandera: column types, brewery_type in the API's list, coordinates within "
+                              "range, location and coordinate flags valid."),
+    RECONCILES_WITH_BRONZE: (True, "Bronze records = silver rows + duplicates removed + rejected records."),
+    ROW_VOLUME_CHANGE: (False, "Silver's row count moved by no more than the configured share since the "
+                               "previously published table."),
+    NULL_RATE_DRIFT: (False, "No column's null rate moved by more than the configured amount since the "
+                             "previously published table."),
+    SOURCE_SCHEMA_DRIFT: (False, "Bronze holds no field and no brewery_type value beyond the API's known ones."),
+}
+
+_GOLD_CHECKS = {
+    COUNTS_POSITIVE: (True, "Every brewery_count is at least 1."),
+    SUMS_TO_SILVER: (True, "The counts sum to the silver row count they were computed from."),
+    ONE_ROW_PER_LOCATION_AND_TYPE: (True, "One row per (country, state, brewery_type)."),
+}
+
+
+def _specs(asset: dg.AssetKey, checks: dict[str, tuple[bool, str]]) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(name, asset=asset, blocking=blocking, description=description)
+        for name, (blocking, description) in checks.items()
+    ]
+
+
+SILVER_CHECK_SPECS = _specs(SILVER_KEY, _SILVER_CHECKS)
+GOLD_CHECK_SPECS = _specs(GOLD_KEY, _GOLD_CHECKS)
+SILVER_WARN_CHECKS = frozenset(name for name, (blocking, _) in _SILVER_CHECKS.items() if not blocking)
+
+
+def severity_of(name: str) -> dg.AssetCheckSeverity:
+    """ERROR for blocking checks, WARN for drift checks."""
+    return dg.AssetCheckSeverity.WARN if name in SILVER_WARN_CHECKS else dg.AssetCheckSeverity.ERROR
+
+
+def blocking_failures(results: list[dg.AssetCheckResult]) -> list[dg.AssetCheckResult]:
+    """The failed ERROR checks among `results`: any of them stops publishing."""
+    return [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]

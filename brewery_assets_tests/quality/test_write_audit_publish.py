@@ -1,0 +1,256 @@
+"""Silver and gold through Dagster: exact contents, the accounting, blocking and WARN checks, and
+write-audit-publish (a failed blocking check publishes nothing and stops gold)."""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+
+import dagster as dg
+import pytest
+
+from brewery_assets.assets.gold import chart_path
+from brewery_assets.assets.silver import anonymized_path, rejected_path, silver_breweries_anonymized
+from brewery_assets.locations import UNKNOWN, location_key
+from brewery_assets.partitions import location_partitions
+from brewery_assets.quality import wap
+from brewery_assets.quality.hash_key import DEPLOYMENT_ENV, DEVELOPMENT_KEY, KEY_ENV
+from brewery_assets.transformations.anonymize import HASHED_COLUMNS
+from brewery_assets_tests.quality.lake_runs import (
+    definitions,
+    refresh_all,
+    register_locations,
+    rows,
+    version,
+    write_bronze,
+)
+from brewery_assets_tests.transformations.edge_records import (
+    BROKEN_LINES,
+    EDGE_RECORDS,
+    EXPECTED_GOLD,
+    EXPECTED_REJECTED,
+    EXPECTED_SILVER,
+)
+from brewery_assets_tests.transformations.helpers import api_record
+
+DAY = dt.date(2026, 11, 22)
+
+
+def _checks(result) -> dict[str, dg.AssetCheckEvaluation]:
+    return {f"{e.asset_key.to_user_string()}.{e.check_name}": e for e in result.get_asset_check_evaluations()}
+
+
+def _gold(layout) -> dict[tuple, int]:
+    return {(r["country"], r["state"], r["brewery_type"]): r["brewery_count"] for r in rows(layout.gold_brewery_counts)}
+
+
+def _edge_lake(layout):
+    defs, instance = definitions(layout), dg.DagsterInstance.ephemeral()
+    manifest = write_bronze(layout, DAY, EDGE_RECORDS, BROKEN_LINES)
+    register_locations(instance, manifest)
+    return defs, instance, refresh_all(defs, instance)
+
+
+def test_edge_records_give_exact_silver_rejected_and_gold(layout):
+    _, _, result = _edge_lake(layout)
+    assert result.success
+
+    silver = {r["id"]: r for r in rows(layout.silver_breweries)}
+    assert sorted(silver) == sorted(EXPECTED_SILVER)
+    for row_id, expected in EXPECTED_SILVER.items():
+        assert {k: v for k, v in silver[row_id].items() if k != "ingest_date"} == expected, row_id
+    assert {str(r["ingest_date"]) for r in silver.values()} == {"2026-11-22"}
+
+    rejected = rows(rejected_path(layout))
+    assert sorted(((r["id"], r["country"], r["state"], r["reject_reason"]) for r in rejected), key=repr) == \
+        EXPECTED_REJECTED
+    assert set(BROKEN_LINES) <= {r["raw_record"] for r in rejected}
+    assert {str(r["ingest_date"]) for r in rejected} == {"2026-11-22"}
+
+    assert _gold(layout) == EXPECTED_GOLD
+
+    # Nothing silently dropped: 27 bronze lines = 21 silver rows + 2 duplicates + 4 rejected.
+    meta = result.asset_materializations_for_node("silver_breweries")[0].metadata
+    figures = {k: meta[k].value for k in ("bronze_records", "silver_rows", "duplicates_removed", "rejected",
+                                          "unaccounted")}
+    assert figures == {"bronze_records": 27, "silver_rows": 21, "duplicates_removed": 2, "rejected": 4,
+                       "unaccounted": 0}
+    assert meta["rejected_by_reason"].value == {"unreadable_record": 2, "missing_id": 2, "duplicate_id": 2}
+
+    checks = _checks(result)
+    assert all(e.passed for name, e in checks.items() if e.severity == dg.AssetCheckSeverity.ERROR)
+    drift = checks["silver_breweries.source_schema_drift"]
+    assert not drift.passed and drift.severity == dg.AssetCheckSeverity.WARN
+    assert drift.metadata["new_brewery_types"].value == ["Mega Brewery"]
+    assert "| i " in drift.metadata["sample_new_types"].value
+    assert checks["silver_breweries.reconciles_with_bronze"].metadata["unaccounted"].value == 0
+    assert checks["gold_brewery_counts.sums_to_silver"].metadata["sum_of_counts"].value == 21
+
+    # The chart of gold sits next to it and is shown on the materialization.
+    png = chart_path(layout).read_bytes()
+    assert png.startswith(b"\x89PNG")
+    gold_meta = result.asset_materializations_for_node("gold_brewery_counts")[0].metadata
+    assert gold_meta["chart"].value.startswith("![") and "data:image/png;base64," in gold_meta["chart"].value
+
+
+def test_a_failing_blocking_check_publishes_nothing_and_gold_does_not_run(layout):
+    defs, instance, first = _edge_lake(layout)
+    assert first.success
+    before = {p: (version(p), rows(p)) for p in (layout.silver_breweries, rejected_path(layout),
+                                                   layout.gold_brewery_counts)}
+    chart_before = chart_path(layout).read_bytes()
+
+    # The next snapshot renames a brewery, but its manifest counts a record its pages do not hold
+    # (a page lost after the count): silver cannot account for every bronze record.
+    renamed = [dict(r, name="Alpha (renamed)") if r["id"] == "a" else r for r in EDGE_RECORDS]
+    register_locations(instance, write_bronze(layout, DAY + dt.timedelta(days=1), renamed, BROKEN_LINES,
+                                              manifest_records=len(renamed) + len(BROKEN_LINES) + 1))
+    result = refresh_all(defs, instance)
+
+    assert not result.success
+    failure = result.get_step_failure_events()[0]
+    assert failure.step_key == "silver_breweries"
+    assert "reconciles_with_bronze" in failure.step_failure_data.error.message
+    check = _checks(result)["silver_breweries.reconciles_with_bronze"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR and check.blocking
+    assert check.metadata["bronze_records"].value == 28 and check.metadata["unaccounted"].value == 1
+    # The check result is stored on the instance, for the asset-check page and the alerts.
+    key = dg.AssetCheckKey(dg.AssetKey("silver_breweries"), "reconciles_with_bronze")
+    assert not instance.event_log_storage.get_asset_check_execution_history(key, limit=1)[0].event \
+        .dagster_event.event_specific_data.passed
+
+    # Gold did not run; silver, its quarantine, gold and the chart are the previously published ones.
+    assert "gold_brewery_counts" not in {e.step_key for e in result.all_events if e.is_step_start}
+    assert result.asset_materializations_for_node("gold_brewery_counts") == []
+    assert result.asset_materializations_for_node("silver_breweries") == []
+    assert {p: (version(p), rows(p)) for p in before} == before
+    assert chart_path(layout).read_bytes() == chart_before
+    # The audited candidate stays staged for inspection.
+    staged = {r["id"]: r["name"] for r in rows(wap.staging_path(layout.silver_breweries))}
+    assert staged["a"] == "Alpha (renamed)"
+
+
+def test_a_brewery_moving_location_fails_id_unique_on_a_partial_rebuild(layout):
+    defs, instance, first = _edge_lake(layout)
+    assert first.success
+    silver_before = rows(layout.silver_breweries)
+
+    # Brewery "u" moves from Bayern to Hessen; rebuilding only Hessen would leave it in both.
+    moved = [dict(r, state_province="Hessen") if r["id"] == "u" else r for r in EDGE_RECORDS]
+    register_locations(instance, write_bronze(layout, DAY + dt.timedelta(days=1), moved, BROKEN_LINES))
+    result = defs.resolve_job_def("refresh_silver_gold").execute_in_process(
+        instance=instance, partition_key=location_key("Germany", "Hessen"), raise_on_error=False)
+
+    assert not result.success
+    check = _checks(result)["silver_breweries.id_unique"]
+    assert not check.passed and check.metadata["repeated_rows"].value == 1
+    assert "| u " in check.metadata["sample"].value  # the offending id is shown on the check page
+    assert rows(layout.silver_breweries) == silver_before
+
+
+def test_a_warn_check_does_not_stop_the_run_and_a_smaller_snapshot_leaves_no_stale_rows(layout, monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    defs, instance, first = _edge_lake(layout)
+    assert first.success
+    _materialize_anonymized(layout, instance)
+
+    # A much smaller snapshot: Texas only, and one record with a field the API never sent before.
+    smaller = [r for r in EDGE_RECORDS if r["id"] in ("a", "e")]
+    smaller.append({**api_record(id="v", name="Victor", brewery_type="micro", country="United States",
+                                 state_province="Texas"), "founded": 1999})
+    register_locations(instance, write_bronze(layout, DAY + dt.timedelta(days=1), smaller))
+    result = refresh_all(defs, instance, {"ops": {"silver_breweries": {"config": {"volume_change_threshold": 0.5}}}})
+
+    assert result.success
+    checks = _checks(result)
+    volume = checks["silver_breweries.row_volume_change"]
+    assert not volume.passed and volume.severity == dg.AssetCheckSeverity.WARN
+    assert (volume.metadata["previous_rows"].value, volume.metadata["rows"].value) == (21, 3)
+    assert volume.metadata["threshold"].value == 0.5
+    drift = checks["silver_breweries.source_schema_drift"]
+    assert not drift.passed and drift.metadata["new_fields"].value == ["founded"]
+    assert '"founded":1999' in drift.metadata["sample_new_fields"].value
+    assert all(e.passed for e in checks.values() if e.severity == dg.AssetCheckSeverity.ERROR)
+    assert result.asset_materializations_for_node("gold_brewery_counts")  # gold ran
+
+    # No stale rows anywhere: every table holds the new snapshot only.
+    assert sorted(r["id"] for r in rows(layout.silver_breweries)) == ["a", "e", "v"]  # the duplicate of "a" lost
+    assert sorted((r["id"], r["reject_reason"]) for r in rows(rejected_path(layout))) == [("a", "duplicate_id")]
+    assert _gold(layout) == {("United States", "Texas", "micro"): 3}
+    assert {str(r["ingest_date"]) for r in rows(layout.silver_breweries)} == {"2026-11-23"}
+    _materialize_anonymized(layout, instance)
+    assert sorted(r["id"] for r in rows(anonymized_path(layout))) == ["a", "e", "v"]
+    # Locations that left the source are still registered partitions, now empty ones.
+    assert location_key("Belgium", "Région wallonne") in instance.get_dynamic_partitions(location_partitions.name)
+    assert location_key(UNKNOWN, UNKNOWN) in instance.get_dynamic_partitions(location_partitions.name)
+
+
+def _materialize_anonymized(layout, instance):
+    keys = instance.get_dynamic_partitions(location_partitions.name)
+    defs = definitions(layout)
+    job = dg.define_asset_job("anonymize", selection=[silver_breweries_anonymized])
+    resolved = dg.Definitions(assets=defs.assets, jobs=[job], resources=defs.resources).resolve_job_def("anonymize")
+    result = resolved.execute_in_process(
+        instance=instance,
+        tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
+        raise_on_error=False,
+    )
+    return result
+
+
+def test_anonymized_silver_cannot_be_matched_without_the_key(layout, monkeypatch):
+    secret = "a long random secret for this test"
+    monkeypatch.setenv(KEY_ENV, secret)
+    _, instance, first = _edge_lake(layout)
+    assert first.success
+    result = _materialize_anonymized(layout, instance)
+    assert result.success
+    meta = result.asset_materializations_for_node("silver_breweries_anonymized")[0].metadata
+    assert meta["development_key"].value is False and meta["hashed_columns"].value == list(HASHED_COLUMNS)
+
+    silver = {r["id"]: r for r in rows(layout.silver_breweries)}
+    anonymized = {r["id"]: r for r in rows(anonymized_path(layout))}
+    assert sorted(anonymized) == sorted(silver)
+    names = [r["name"] for r in silver.values()]
+    hashes = {r["name"] for r in anonymized.values()}
+    # Someone who knows every name and tries plain hashes, or HMAC under a guessed key, matches nothing.
+    guesses = {hashlib.sha256(n.encode()).hexdigest() for n in names}
+    guesses |= {hashlib.sha256(n.lower().encode()).hexdigest() for n in names}
+    guesses |= {hmac.new(DEVELOPMENT_KEY, n.encode(), hashlib.sha256).hexdigest() for n in names}
+    guesses |= {hmac.new(b"", n.encode(), hashlib.sha256).hexdigest() for n in names}
+    assert hashes.isdisjoint(guesses)
+    # With the key, the hash is the standard HMAC-SHA256, so key holders can match on purpose.
+    assert hashes == {hmac.new(secret.encode(), n.encode(), hashlib.sha256).hexdigest() for n in names}
+    # Columns that are not identifying are kept, and no clear text of a hashed column is left.
+    for row_id, row in anonymized.items():
+        assert (row["city"], row["country"], row["state"], row["brewery_type"]) == (
+            silver[row_id]["city"], silver[row_id]["country"], silver[row_id]["state"],
+            silver[row_id]["brewery_type"])
+        for column in HASHED_COLUMNS:
+            assert row[column] is None or (len(row[column]) == 64 and row[column] != silver[row_id][column])
+    assert "Gassl Bräu" not in json.dumps(list(anonymized.values()), ensure_ascii=False, default=str)
+
+
+def test_anonymization_needs_a_key_outside_local_development(layout, monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    monkeypatch.setenv(DEPLOYMENT_ENV, "production")
+    _, instance, first = _edge_lake(layout)
+    assert first.success
+    result = _materialize_anonymized(layout, instance)
+    assert not result.success
+    message = result.get_step_failure_events()[0].step_failure_data.error.message
+    assert KEY_ENV in message and "production" in message
+
+
+@pytest.mark.parametrize("deployment", [None, "local"])
+def test_local_development_uses_the_public_development_key(layout, monkeypatch, deployment):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    if deployment is None:
+        monkeypatch.delenv(DEPLOYMENT_ENV, raising=False)
+    else:
+        monkeypatch.setenv(DEPLOYMENT_ENV, deployment)
+    _, instance, _ = _edge_lake(layout)
+    result = _materialize_anonymized(layout, instance)
+    assert result.success
+    assert result.asset_materializations_for_node("silver_breweries_anonymized")[0].metadata[
+        "development_key"].value is True

@@ -8,7 +8,12 @@
               _manifest.json                     records, pages, total, checksums, extraction figures
       bronze/breweries/_staging/                 snapshots being written (never read)
       silver/breweries/                          Delta, partitioned by country and state
+      silver/breweries_rejected/                 Delta, records kept out of silver, with a reason
+      silver/breweries_anonymized/               Delta, silver with identifying columns hashed
+      silver/_staging/, gold/_staging/           candidates audited before publishing (quality/wap.py)
       gold/brewery_counts/                       Delta, counts per (country, state, brewery_type)
+      gold/visualizations/                       the chart of gold, PNG
+      logs/                                      step stdout/stderr (dagster.yaml compute logs)
 """
 
 import datetime as dt

@@ -120,9 +120,7 @@ def test_nothing_is_defined_without_token_and_channel(monkeypatch):
 
 
 def test_configured_sensors_run_by_default_and_load_with_the_lake(slack_env: FakeSlack, tmp_path):
-    from brewery_assets.assets.bronze import bronze_breweries
-    from brewery_assets.assets.gold import gold_brewery_counts
-    from brewery_assets.assets.silver import silver_breweries
+    from brewery_assets.definitions import ASSETS
     from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job
     from brewery_assets.resources.lake import LakeResource
     from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
@@ -141,7 +139,7 @@ def test_configured_sensors_run_by_default_and_load_with_the_lake(slack_env: Fak
     assert isinstance(token, dg.EnvVar) and token.env_var_name == "SLACK_BOT_TOKEN"
     assert_token_absent(repr(resources))
     defs = dg.Definitions(
-        assets=[bronze_breweries, silver_breweries, gold_brewery_counts],
+        assets=ASSETS,
         jobs=[ingest_bronze_job, refresh_silver_gold_job],
         sensors=sensors,
         resources={

@@ -234,12 +234,15 @@ def test_anonymized_silver_cannot_be_matched_without_the_key(layout, monkeypatch
 def test_anonymization_needs_a_key_outside_local_development(layout, monkeypatch):
     monkeypatch.delenv(KEY_ENV, raising=False)
     monkeypatch.setenv(DEPLOYMENT_ENV, "production")
-    _, instance, first = _edge_lake(layout)
-    assert first.success
+    _, instance, refresh = _edge_lake(layout)
+    # The refresh publishes silver and gold; only its anonymized copy fails, naming what is missing.
+    assert not refresh.success
+    assert [event.step_key for event in refresh.get_step_failure_events()] == ["silver_breweries_anonymized"]
+    assert refresh.asset_materializations_for_node("gold_brewery_counts")
+    message = refresh.get_step_failure_events()[0].step_failure_data.error.message
+    assert KEY_ENV in message and "production" in message
     result = _materialize_anonymized(layout, instance)
     assert not result.success
-    message = result.get_step_failure_events()[0].step_failure_data.error.message
-    assert KEY_ENV in message and "production" in message
 
 
 @pytest.mark.parametrize("deployment", [None, "local"])

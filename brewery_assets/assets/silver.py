@@ -229,7 +229,7 @@ def silver_breweries_anonymized(
             "hashed_columns": dg.MetadataValue.json(list(HASHED_COLUMNS)),
             "development_key": development_key,
             "full_rebuild": chosen is None,
-            "rows_rebuilt": rows if chosen is None else table.where(F.expr(delta_tables.locations_sql(chosen))).count(),
+            "rows_rebuilt": rows if chosen is None else restrict_to_locations(table, chosen).count(),
             "delta_version": delta_tables.table_version(path),
             "path": dg.MetadataValue.path(path),
         }

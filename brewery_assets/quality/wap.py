@@ -31,6 +31,7 @@ from pathlib import PurePosixPath
 from pyspark.sql import DataFrame, SparkSession
 
 from brewery_assets import delta_tables
+from brewery_assets.transformations.silver import location_predicate
 
 STAGING_DIR = "_staging"
 
@@ -56,7 +57,7 @@ def candidate(
     if locations is None or not delta_tables.table_exists(published_path):
         return staged
     published = spark.read.format("delta").load(published_path)
-    others = published.where(f"NOT ({delta_tables.locations_sql(locations)})")
+    others = published.where(~location_predicate(list(locations)))
     return others.unionByName(staged, allowMissingColumns=True)
 
 

@@ -13,6 +13,7 @@ from silver would then differ from the source). Nothing filters on coordinates, 
 from collections.abc import Sequence
 
 from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
 from pyspark.sql import DataFrame
 from pyspark.sql.types import FractionalType
 
@@ -31,14 +32,24 @@ def locations_sql(locations: Sequence[tuple[str, str]]) -> str:
     )
 
 
+def open_table(path: str) -> DeltaTable | None:
+    """The Delta table at `path` (a local path or `s3://` URI), or None when there is none."""
+    # Not `DeltaTable.is_deltatable`: on some S3-compatible servers its listing never returns.
+    try:
+        return DeltaTable(path)
+    except TableNotFoundError:
+        return None
+
+
 def table_exists(path: str) -> bool:
     """Whether a Delta table is at `path`."""
-    return DeltaTable.is_deltatable(path)
+    return open_table(path) is not None
 
 
 def table_version(path: str) -> int | None:
     """The table's current version, or None when there is no table."""
-    return DeltaTable(path).version() if table_exists(path) else None
+    table = open_table(path)
+    return None if table is None else table.version()
 
 
 def stats_columns(df: DataFrame, partition_by: Sequence[str] = ()) -> str:
@@ -78,6 +89,5 @@ def replace_locations(df: DataFrame, path: str, locations: Sequence[tuple[str, s
 
 def column_names(path: str) -> list[str]:
     """The column names of the table at `path` (empty when there is no table)."""
-    if not table_exists(path):
-        return []
-    return [field.name for field in DeltaTable(path).schema().fields]
+    table = open_table(path)
+    return [] if table is None else [field.name for field in table.schema().fields]

@@ -1,6 +1,7 @@
 """bronze_breweries: the whole catalogue as received from the API (or a file dump), one snapshot per day."""
 
 import datetime as dt
+import io
 from typing import Literal
 
 import dagster as dg
@@ -28,6 +29,7 @@ from brewery_assets.openbrewerydb.retry import RetryPolicy
 from brewery_assets.partitions import ingest_date_partitions, location_partitions
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
+from brewery_assets.storage import name_of
 
 
 class BronzeConfig(dg.Config):
@@ -125,7 +127,7 @@ def _existing(context: dg.AssetExecutionContext, config: BronzeConfig, lake: Lak
                             "ingesting it again")
         return None
     context.log.info(f"{ingest_date} already has a complete snapshot ({snapshot.manifest['records']} records, "
-                     f"{snapshot.path.name}); skipping the source (if_complete: skip)")
+                     f"{name_of(snapshot.path)}); skipping the source (if_complete: skip)")
     return snapshot
 
 
@@ -151,11 +153,11 @@ def bronze_breweries(
     """
     ingest_date = dt.date.fromisoformat(context.partition_key)
     existing = _existing(context, config, lake, ingest_date)
-    if existing is not None:
-        manifest, snapshot_dir = existing.manifest, existing.path
-    else:
-        manifest = _ingest(context, config, openbrewerydb, lake, ingest_date)
-        snapshot_dir = lake.layout.bronze_snapshot_dir(ingest_date)
+    snapshot = existing
+    if snapshot is None:
+        _ingest(context, config, openbrewerydb, lake, ingest_date)
+        snapshot = published_snapshot(lake.layout, ingest_date)
+    manifest = snapshot.manifest
 
     keys = [location_key(country, state) for country, state in locations_of(manifest["locations"])]
     known = set(context.instance.get_dynamic_partitions(location_partitions.name))
@@ -166,7 +168,8 @@ def bronze_breweries(
 
     extraction = manifest.get("extraction", {})
     source = manifest["source"]
-    sample = pd.read_json(snapshot_dir / manifest["pages"][0]["file"], lines=True, nrows=10, dtype=False)
+    first_page = snapshot.read_page(manifest["pages"][0]["file"]).decode("utf-8")
+    sample = pd.read_json(io.StringIO(first_page), lines=True, nrows=10, dtype=False)
     return dg.MaterializeResult(
         metadata={
             "skipped": existing is not None,
@@ -187,7 +190,7 @@ def bronze_breweries(
             "source": source.get("url") or source.get("path", ""),
             "source_kind": source["kind"],
             "version": manifest.get("version", ""),
-            "path": dg.MetadataValue.path(str(snapshot_dir)),
+            "path": dg.MetadataValue.path(snapshot.path),
             "preview": preview(sample[["id", "name", "brewery_type", "city", "state_province", "country"]]),
         }
     )

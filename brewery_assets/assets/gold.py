@@ -6,7 +6,6 @@ only when every blocking check passes.
 """
 
 import base64
-from pathlib import Path
 
 import dagster as dg
 from deltalake import DeltaTable
@@ -22,28 +21,18 @@ from brewery_assets.resources.spark import SparkConnectResource
 from brewery_assets.transformations.chart import TOP_LOCATIONS, counts_chart_png, top_locations_by_type
 from brewery_assets.transformations.gold import count_breweries
 
-CHART_NAME = "brewery_counts_by_type.png"
 
-
-def chart_path(layout: LakeLayout) -> Path:
-    """Where the chart of the published gold table is kept, next to gold."""
-    return Path(layout.gold_brewery_counts).parent / "visualizations" / CHART_NAME
-
-
-def write_chart(layout: LakeLayout) -> tuple[Path, bytes]:
-    """Draws the published gold table's top locations by type; writes the PNG next to gold."""
+def write_chart(layout: LakeLayout) -> tuple[str, bytes]:
+    """Draws the published gold table's top locations by type; writes the PNG next to gold (`layout.gold_chart`)."""
     gold = DeltaTable(layout.gold_brewery_counts).to_pandas()
     snapshot = gold["ingest_date"].max() if len(gold) else "-"
     png = counts_chart_png(
         top_locations_by_type(gold),
         f"Breweries by type, top {TOP_LOCATIONS} locations (snapshot {snapshot})",
     )
-    path = chart_path(layout)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staged = path.with_suffix(".png.tmp")
-    staged.write_bytes(png)
-    staged.replace(path)  # readers never see a half-written image
-    return path, png
+    # Replaced whole: readers never see a half-written image.
+    layout.store(layout.gold_chart).write_bytes(layout.gold_chart, png)
+    return layout.gold_chart, png
 
 
 @dg.asset(
@@ -91,7 +80,7 @@ def gold_brewery_counts(lake: LakeResource, spark: SparkConnectResource):
             "path": dg.MetadataValue.path(path),
             "top_counts": preview(top),
             "chart": dg.MetadataValue.md(f"![breweries by type, top locations](data:image/png;base64,{image})"),
-            "chart_path": dg.MetadataValue.path(str(image_path)),
+            "chart_path": dg.MetadataValue.path(image_path),
         },
         check_results=results,
     )

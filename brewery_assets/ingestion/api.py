@@ -129,7 +129,7 @@ class ApiExtraction:
         try:
             return self._run()
         finally:
-            # Every pass staged its own pages; whatever was not published goes (publishing moved the rest).
+            # Every pass wrote its own version; whatever was not published goes.
             for writer in self._writers:
                 writer.abort()
 

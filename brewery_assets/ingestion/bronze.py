@@ -1,32 +1,31 @@
 """Bronze snapshots: every page as received, as JSON lines, published whole with a manifest.
 
-A snapshot is written under `_staging/`, complete with its manifest, then moved in one rename to an
-immutable version folder of its day, `ingest_date=YYYY-MM-DD/version=<time>-<hex>/`. Only then is the day's
-`_current` file replaced (`os.replace`, atomic) to name it. A reader that follows `_current` therefore
-sees the old snapshot or the new one, whole, and never a day without a snapshot. Re-writing a day
-publishes a new version of that day and nothing else; the version it replaced is kept (for a reader
-that resolved the pointer just before the switch) until the next publish of the day, older ones go.
+A snapshot is written into a fresh, immutable version folder of its day,
+`ingest_date=YYYY-MM-DD/version=<time>-<hex>/`, which no reader looks at yet; its manifest is
+written last. Only then is the day's `_current` object replaced (one atomic write: a rename on
+disk, a PUT on S3) to name it. A reader that follows `_current` therefore sees the old snapshot
+or the new one, whole, and never a day without a snapshot. Re-writing a day publishes a new
+version of that day and nothing else; the version it replaced is kept (for a reader that resolved
+the pointer just before the switch) until the next publish of the day, when older versions and
+the leftovers of interrupted writes go. The same code runs on a local disk and on S3
+(`brewery_assets.storage`): no step needs a rename of a folder.
 """
 
 import datetime as dt
 import hashlib
 import json
-import os
-import shutil
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from brewery_assets.lake import CURRENT_NAME, MANIFEST_NAME, VERSION_PREFIX, LakeLayout
 from brewery_assets.locations import count_raw_locations, location_mapping
+from brewery_assets.storage import LakeStorage, LocalStorage, join, name_of, storage_for
 
 MANIFEST_FORMAT = 2
-# A staging folder this old belongs to a run that died; nothing will publish it.
-_ABANDONED_STAGING_SECONDS = 24 * 3600
 
 
 class IncompleteSnapshotError(RuntimeError):
@@ -46,7 +45,7 @@ def encode_page(records: list[dict]) -> bytes:
 
 @dataclass
 class BronzeSnapshotWriter:
-    """Writes one day's pages to a staging folder, then publishes them whole with `publish`.
+    """Writes one day's pages to a new version folder, then publishes them whole with `publish`.
 
     Adding a page number again replaces that page (a re-read). Safe to call from several threads.
     """
@@ -62,14 +61,16 @@ class BronzeSnapshotWriter:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.staging_dir = self.layout.bronze_staging / f"{self.ingest_date.isoformat()}-{uuid.uuid4().hex}"
-        self.staging_dir.mkdir(parents=True)
+        self.version = f"{VERSION_PREFIX}{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+        self.version_dir = join(self.layout.bronze_day_dir(self.ingest_date), self.version)
+        self.store = self.layout.store(self.version_dir)
+        self.published = False
 
     def add_page(self, number: int, records: list[dict], body: bytes | None = None) -> None:
         """Stores one page: its records one JSON object a line, in the order received."""
         name = f"page-{number:05d}.jsonl"
         data = encode_page(records)
-        (self.staging_dir / name).write_bytes(data)
+        self.store.write_bytes(join(self.version_dir, name), data)
         entry = {"page": number, "file": name, "records": len(records), "bytes": len(data),
                  "sha256": hashlib.sha256(data).hexdigest()}
         if body is not None:
@@ -113,67 +114,36 @@ class BronzeSnapshotWriter:
         }
 
     def publish(self, **extra: object) -> dict:
-        """Writes the manifest, then atomically makes this snapshot the day's published one; returns the manifest."""
+        """Writes the manifest, then atomically makes this version the day's published one; returns the manifest."""
         manifest = self.manifest(**extra)
-        version = f"{VERSION_PREFIX}{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
-        manifest["version"] = version
-        _write_json_durably(self.staging_dir / MANIFEST_NAME, manifest)
-        _fsync_dir(self.staging_dir)
-        _publish_version(self.staging_dir, self.layout, self.ingest_date, version)
-        _remove_abandoned_staging(self.layout)
+        manifest["version"] = self.version
+        payload = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+        self.store.write_bytes(join(self.version_dir, MANIFEST_NAME), payload)
+        _switch_current(self.layout, self.ingest_date, self.version)
+        self.published = True
         return manifest
 
     def abort(self) -> None:
-        """Removes the staged pages; the published snapshot, if any, is untouched."""
-        shutil.rmtree(self.staging_dir, ignore_errors=True)
+        """Removes the pages written so far unless they were published; the published snapshot stays."""
+        if not self.published:
+            self.store.delete_tree(self.version_dir)
 
 
-def _write_json_durably(path: Path, value: dict) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(value, handle, ensure_ascii=False, indent=1)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    # A rename is durable only once its directory is synced.
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _publish_version(staged: Path, layout: LakeLayout, ingest_date: dt.date, version: str) -> None:
-    """Moves `staged` to the day's `version` folder, points `_current` at it, and prunes older versions."""
+def _switch_current(layout: LakeLayout, ingest_date: dt.date, version: str) -> None:
+    """Points the day's `_current` at `version`, then removes every version but it and the one it replaced."""
     day_dir = layout.bronze_day_dir(ingest_date)
-    day_dir.mkdir(parents=True, exist_ok=True)
-    previous = layout.bronze_snapshot_dir(ingest_date)
-    os.replace(staged, day_dir / version)
-    pointer = day_dir / f"{CURRENT_NAME}.{uuid.uuid4().hex}.tmp"
-    with open(pointer, "w", encoding="utf-8") as handle:
-        handle.write(version + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(pointer, day_dir / CURRENT_NAME)  # the switch: readers see the new version from here on
-    _fsync_dir(day_dir)
-    keep = {version, previous.name}
-    for entry in day_dir.iterdir():
-        if entry.is_dir() and entry.name.startswith(VERSION_PREFIX) and entry.name not in keep:
-            shutil.rmtree(entry, ignore_errors=True)
-        elif entry.is_file() and entry.name != CURRENT_NAME and not entry.name.endswith(".tmp"):
+    store = layout.store(day_dir)
+    previous = name_of(layout.bronze_snapshot_dir(ingest_date))
+    store.write_bytes(join(day_dir, CURRENT_NAME), (version + "\n").encode("utf-8"))  # the switch
+    keep = {version, previous}
+    folders, files = store.list_dir(day_dir)
+    for name in folders:
+        if name.startswith(VERSION_PREFIX) and name not in keep:
+            store.delete_tree(join(day_dir, name))
+    for name in files:
+        if name != CURRENT_NAME and not name.startswith("."):
             # Pages and manifest of a day published before versions existed: `_current` supersedes them.
-            entry.unlink(missing_ok=True)
-
-
-def _remove_abandoned_staging(layout: LakeLayout) -> None:
-    cutoff = time.time() - _ABANDONED_STAGING_SECONDS
-    for entry in layout.bronze_staging.iterdir():
-        try:
-            if entry.stat().st_mtime < cutoff:
-                shutil.rmtree(entry, ignore_errors=True)
-        except FileNotFoundError:
-            continue
+            store.delete(join(day_dir, name))
 
 
 def write_snapshot(
@@ -194,38 +164,44 @@ def write_snapshot(
         raise
 
 
-def read_manifest(snapshot_dir: Path) -> dict | None:
+def read_manifest(snapshot_dir: str, store: LakeStorage | None = None) -> dict | None:
     """The manifest of a published snapshot, or None when the folder holds no complete snapshot."""
-    path = snapshot_dir / MANIFEST_NAME
-    if not path.is_file():
+    store = store or storage_for(snapshot_dir)
+    try:
+        return json.loads(store.read_bytes(join(snapshot_dir, MANIFEST_NAME)).decode("utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
 class PublishedSnapshot:
-    """A complete bronze snapshot: where it is and what its manifest says."""
+    """A complete bronze snapshot: where it is (a folder or `s3://` prefix) and what its manifest says."""
 
     ingest_date: dt.date
-    path: Path
+    path: str
     manifest: dict
+    store: LakeStorage = field(default_factory=LocalStorage, compare=False, repr=False)
+
+    def read_page(self, name: str) -> bytes:
+        """The bytes of one file of the snapshot."""
+        return self.store.read_bytes(join(self.path, name))
 
 
 def published_snapshot(layout: LakeLayout, ingest_date: dt.date) -> PublishedSnapshot | None:
     """The day's published snapshot, or None if the day has none."""
     path = layout.bronze_snapshot_dir(ingest_date)
-    manifest = read_manifest(path)
-    return None if manifest is None else PublishedSnapshot(ingest_date, path, manifest)
+    store = layout.store(path)
+    manifest = read_manifest(path, store)
+    return None if manifest is None else PublishedSnapshot(ingest_date, path, manifest, store)
 
 
 def latest_snapshot(layout: LakeLayout, on_or_before: dt.date | None = None) -> PublishedSnapshot | None:
     """The newest complete snapshot (optionally not after `on_or_before`), or None if there is none."""
-    if not layout.bronze_root.is_dir():
-        return None
+    folders, _ = layout.store(layout.bronze_root).list_dir(layout.bronze_root)
     days = []
-    for entry in layout.bronze_root.iterdir():
-        if entry.is_dir() and entry.name.startswith("ingest_date="):
-            day = dt.date.fromisoformat(entry.name.removeprefix("ingest_date="))
+    for name in folders:
+        if name.startswith("ingest_date="):
+            day = dt.date.fromisoformat(name.removeprefix("ingest_date="))
             if on_or_before is None or day <= on_or_before:
                 days.append(day)
     for day in sorted(days, reverse=True):
@@ -244,9 +220,8 @@ def verify_snapshot(snapshot: PublishedSnapshot) -> list[str]:
     problems = []
     manifest = snapshot.manifest
     for page in manifest.get("pages", []):
-        path = snapshot.path / page["file"]
         try:
-            data = path.read_bytes()
+            data = snapshot.read_page(page["file"])
         except FileNotFoundError:
             problems.append(f"{page['file']} is missing")
             continue

@@ -25,12 +25,13 @@ and its Delta history still allows time travel to any earlier published version.
 is left in place after a run (overwritten by the next), so a failed audit can be inspected.
 """
 
+import posixpath
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 
 from pyspark.sql import DataFrame, SparkSession
 
 from brewery_assets import delta_tables
+from brewery_assets.storage import join
 from brewery_assets.transformations.silver import location_predicate
 
 STAGING_DIR = "_staging"
@@ -38,8 +39,8 @@ STAGING_DIR = "_staging"
 
 def staging_path(published_path: str) -> str:
     """Where the candidate of the table at `published_path` is staged: a `_staging` folder beside it."""
-    published = PurePosixPath(published_path.rstrip("/"))
-    return str(published.parent / STAGING_DIR / published.name)
+    published = published_path.rstrip("/")
+    return join(posixpath.dirname(published), STAGING_DIR, posixpath.basename(published))
 
 
 def stage(rows: DataFrame, published_path: str, partition_by: Sequence[str] = ()) -> DataFrame:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
@@ -27,13 +28,13 @@ def published_records(layout: LakeLayout, day: dt.date = DAY) -> list[dict]:
     snapshot = published_snapshot(layout, day)
     assert snapshot is not None, f"no published snapshot for {day}"
     return [json.loads(line) for page in snapshot.manifest["pages"]
-            for line in (snapshot.path / page["file"]).read_text(encoding="utf-8").splitlines()]
+            for line in snapshot.read_page(page["file"]).decode("utf-8").splitlines()]
 
 
 def snapshot_files(layout: LakeLayout, day: dt.date = DAY) -> dict[str, bytes]:
     """File name -> bytes of the day's published pages (the manifest left out: it holds timings)."""
     snapshot = published_snapshot(layout, day)
-    return {path.name: path.read_bytes() for path in sorted(snapshot.path.glob("page-*.jsonl"))}
+    return {path.name: path.read_bytes() for path in sorted(Path(snapshot.path).glob("page-*.jsonl"))}
 
 
 @pytest.fixture
@@ -45,11 +46,16 @@ def previous_snapshot(layout: LakeLayout) -> dict:
     return {"manifest": manifest, "files": snapshot_files(layout), "records": records}
 
 
-def assert_unchanged(layout: LakeLayout, previous: dict, staging_empty: bool = True) -> None:
-    """The day's published snapshot is still `previous`, byte for byte (and, normally, staging is empty)."""
+def version_folders(layout: LakeLayout, day: dt.date = DAY) -> list[str]:
+    """The names of the day's version folders, published or not."""
+    return sorted(p.name for p in Path(layout.bronze_day_dir(day)).iterdir() if p.is_dir())
+
+
+def assert_unchanged(layout: LakeLayout, previous: dict, only_published: bool = True) -> None:
+    """The day's published snapshot is still `previous`, byte for byte (and, normally, no other version is left)."""
     snapshot = published_snapshot(layout, DAY)
     assert snapshot is not None and snapshot.manifest == previous["manifest"]
     assert snapshot_files(layout) == previous["files"]
     assert published_records(layout) == previous["records"]
-    if staging_empty:
-        assert not list(layout.bronze_staging.iterdir())
+    if only_published:
+        assert version_folders(layout) == [previous["manifest"]["version"]]

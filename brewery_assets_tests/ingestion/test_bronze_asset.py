@@ -1,5 +1,7 @@
 """The bronze_breweries asset in Dagster: skip or force, idempotent re-runs, metadata, logs, the file source."""
 
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
@@ -73,7 +75,7 @@ def test_a_complete_day_is_skipped_unless_forced(layout, server):
 def test_a_damaged_snapshot_is_not_skipped_but_ingested_again(layout, server):
     materialize(layout, server.url, per_page=50)
     snapshot = published_snapshot(layout, DAY)
-    (snapshot.path / "page-00003.jsonl").write_text("")
+    (Path(snapshot.path) / "page-00003.jsonl").write_text("")
 
     again = materialize(layout, server.url, per_page=50)
     assert again.success and metadata(again)["skipped"] is False

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -23,7 +24,7 @@ from brewery_assets.lake import CURRENT_NAME, MANIFEST_NAME
 from brewery_assets.replay import ReplayServer, generate_breweries
 from brewery_assets.replay.faults import FaultPlan
 from brewery_assets_tests.conftest import REPO_ROOT
-from brewery_assets_tests.ingestion.conftest import DAY, assert_unchanged
+from brewery_assets_tests.ingestion.conftest import DAY, assert_unchanged, version_folders
 
 
 def _records(prefix: str, count: int) -> list[dict]:
@@ -37,16 +38,16 @@ def _pages(records: list[dict], size: int):
 
 
 def _versions(layout, day=DAY) -> list[str]:
-    return sorted(p.name for p in layout.bronze_day_dir(day).iterdir() if p.is_dir())
+    return version_folders(layout, day)
 
 
 def test_snapshot_is_stored_as_received_with_a_manifest(layout):
     records = _records("a", 5)
     manifest = write_snapshot(layout, DAY, _pages(records, 2), {"kind": "test"})
 
-    folder = layout.bronze_snapshot_dir(DAY)
-    assert folder.parent == layout.bronze_day_dir(DAY) and folder.name == manifest["version"]
-    assert (layout.bronze_day_dir(DAY) / CURRENT_NAME).read_text().strip() == manifest["version"]
+    folder = Path(layout.bronze_snapshot_dir(DAY))
+    assert folder.parent == Path(layout.bronze_day_dir(DAY)) and folder.name == manifest["version"]
+    assert (Path(layout.bronze_day_dir(DAY)) / CURRENT_NAME).read_text().strip() == manifest["version"]
     assert sorted(p.name for p in folder.iterdir()) == [
         "_manifest.json", "page-00001.jsonl", "page-00002.jsonl", "page-00003.jsonl"]
     lines = [json.loads(line) for p in sorted(folder.glob("page-*.jsonl")) for line in p.read_text().splitlines()]
@@ -57,7 +58,7 @@ def test_snapshot_is_stored_as_received_with_a_manifest(layout):
     assert [p["records"] for p in manifest["pages"]] == [2, 2, 1]
     assert manifest["locations"] == [{"country_raw": "Germany", "state_raw": "Bayern", "country": "Germany",
                                       "state": "Bayern", "records": 5}]
-    assert not list(layout.bronze_staging.iterdir())
+    assert _versions(layout) == [manifest["version"]]
     assert verify_snapshot(published_snapshot(layout, DAY)) == []
 
 
@@ -67,7 +68,7 @@ def test_rewriting_a_day_replaces_it_and_leaves_other_days(layout):
     second = write_snapshot(layout, DAY, _pages(_records("mid", 2), 2), {"kind": "test"})
     third = write_snapshot(layout, DAY, _pages(_records("new", 1), 2), {"kind": "test"})
 
-    day = layout.bronze_snapshot_dir(DAY)
+    day = Path(layout.bronze_snapshot_dir(DAY))
     assert sorted(p.name for p in day.iterdir()) == ["_manifest.json", "page-00001.jsonl"]
     assert json.loads((day / "page-00001.jsonl").read_text())["id"] == "new-0"
     # The version just replaced stays for readers that resolved the pointer before the switch; older go.
@@ -87,7 +88,6 @@ def test_a_failed_write_publishes_nothing_and_keeps_the_previous_snapshot(layout
 
     assert read_manifest(layout.bronze_snapshot_dir(DAY)) == previous
     assert _versions(layout) == [previous["version"]]
-    assert not list(layout.bronze_staging.iterdir())
 
 
 def test_latest_snapshot_ignores_unpublished_days(layout):
@@ -95,7 +95,7 @@ def test_latest_snapshot_ignores_unpublished_days(layout):
     staged = BronzeSnapshotWriter(layout, DAY + dt.timedelta(days=1), {"kind": "test"})
     staged.add_page(1, _records("b", 1))
     # A day folder without a pointer or manifest (a crash between files) is not a snapshot either.
-    layout.bronze_day_dir(DAY + dt.timedelta(days=2)).mkdir(parents=True)
+    Path(layout.bronze_day_dir(DAY + dt.timedelta(days=2))).mkdir(parents=True)
 
     latest = latest_snapshot(layout)
     assert latest.ingest_date == DAY and latest.path == layout.bronze_snapshot_dir(DAY)
@@ -104,11 +104,11 @@ def test_latest_snapshot_ignores_unpublished_days(layout):
 
 def test_a_day_published_before_versions_is_read_and_then_replaced(layout):
     # The layout of older lakes: pages and manifest directly in the day folder.
-    legacy_dir = layout.bronze_day_dir(DAY)
+    legacy_dir = Path(layout.bronze_day_dir(DAY))
     legacy_dir.mkdir(parents=True)
     (legacy_dir / "page-00001.jsonl").write_text(json.dumps({"id": "legacy"}) + "\n")
     (legacy_dir / MANIFEST_NAME).write_text(json.dumps({"records": 1, "pages": [], "locations": []}))
-    assert latest_snapshot(layout).path == legacy_dir
+    assert latest_snapshot(layout).path == str(legacy_dir)
 
     write_snapshot(layout, DAY, _pages(_records("new", 2), 2), {"kind": "test"})
 
@@ -119,8 +119,8 @@ def test_a_day_published_before_versions_is_read_and_then_replaced(layout):
 def test_verify_snapshot_finds_damaged_files(layout):
     write_snapshot(layout, DAY, _pages(_records("a", 4), 2), {"kind": "test"})
     snapshot = published_snapshot(layout, DAY)
-    (snapshot.path / "page-00002.jsonl").write_text("{}\n")
-    (snapshot.path / "page-00001.jsonl").unlink()
+    (Path(snapshot.path) / "page-00002.jsonl").write_text("{}\n")
+    (Path(snapshot.path) / "page-00001.jsonl").unlink()
     assert verify_snapshot(snapshot) == ["page-00001.jsonl is missing", "page-00002.jsonl does not match its checksum"]
 
 
@@ -135,7 +135,7 @@ def test_readers_never_see_a_day_without_its_snapshot_while_it_is_replaced(layou
                 errors.append("no snapshot visible")
                 continue
             ids = [json.loads(line)["id"] for page in snapshot.manifest["pages"]
-                   for line in (snapshot.path / page["file"]).read_text().splitlines()]
+                   for line in snapshot.read_page(page["file"]).decode().splitlines()]
             if len(ids) != 4 or len({i.split("-")[0] for i in ids}) != 1:
                 errors.append(f"a mixed or partial snapshot: {ids}")
             seen.add(ids[0].split("-")[0])
@@ -179,9 +179,10 @@ def test_an_extraction_killed_midway_leaves_no_partial_snapshot(layout, previous
         child.wait(timeout=30)
         requests_made = server.request_count
     assert 12 <= requests_made < 30, "the child should have died midway"
-    staged = list(layout.bronze_staging.iterdir())
-    assert len(staged) == 1 and list(staged[0].glob("page-*.jsonl")), "pages were being written"
-    assert not (staged[0] / MANIFEST_NAME).exists()
-    # Readers see the previous snapshot, whole; the staged pages are nowhere they would look.
-    assert_unchanged(layout, previous_snapshot, staging_empty=False)
+    day_dir = Path(layout.bronze_day_dir(DAY))
+    (unpublished,) = set(_versions(layout)) - {previous_snapshot["manifest"]["version"]}
+    assert list((day_dir / unpublished).glob("page-*.jsonl")), "pages were being written"
+    assert not (day_dir / unpublished / MANIFEST_NAME).exists()
+    # Readers see the previous snapshot, whole: `_current` never named the interrupted version.
+    assert_unchanged(layout, previous_snapshot, only_published=False)
     assert latest_snapshot(layout).manifest == previous_snapshot["manifest"]

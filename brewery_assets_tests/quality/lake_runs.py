@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import dagster as dg
 from deltalake import DeltaTable
@@ -33,10 +34,10 @@ def write_bronze(layout: LakeLayout, day: dt.date, records: list[dict], broken_l
     (a manifest that disagrees with its pages).
     """
     write_snapshot(layout, day, [(1, records, None)], {"kind": "test"})
-    snapshot_dir = layout.bronze_snapshot_dir(day)
+    snapshot_dir = Path(layout.bronze_snapshot_dir(day))
     manifest = read_manifest(snapshot_dir)
     if broken_lines:
-        page = snapshot_dir / manifest["pages"][0]["file"]
+        page = Path(snapshot_dir) / manifest["pages"][0]["file"]
         with open(page, "a", encoding="utf-8") as handle:
             handle.writelines(line + "\n" for line in broken_lines)
     manifest["records"] = len(records) + len(broken_lines) if manifest_records is None else manifest_records

@@ -5,11 +5,11 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from brewery_assets.assets.gold import chart_path
 from brewery_assets.assets.silver import anonymized_path, rejected_path, silver_breweries_anonymized
 from brewery_assets.locations import UNKNOWN, location_key
 from brewery_assets.partitions import location_partitions
@@ -87,7 +87,7 @@ def test_edge_records_give_exact_silver_rejected_and_gold(layout):
     assert checks["gold_brewery_counts.sums_to_silver"].metadata["sum_of_counts"].value == 21
 
     # The chart of gold sits next to it and is shown on the materialization.
-    png = chart_path(layout).read_bytes()
+    png = Path(layout.gold_chart).read_bytes()
     assert png.startswith(b"\x89PNG")
     gold_meta = result.asset_materializations_for_node("gold_brewery_counts")[0].metadata
     assert gold_meta["chart"].value.startswith("![") and "data:image/png;base64," in gold_meta["chart"].value
@@ -98,7 +98,7 @@ def test_a_failing_blocking_check_publishes_nothing_and_gold_does_not_run(layout
     assert first.success
     before = {p: (version(p), rows(p)) for p in (layout.silver_breweries, rejected_path(layout),
                                                    layout.gold_brewery_counts)}
-    chart_before = chart_path(layout).read_bytes()
+    chart_before = Path(layout.gold_chart).read_bytes()
 
     # The next snapshot renames a brewery, but its manifest counts a record its pages do not hold
     # (a page lost after the count): silver cannot account for every bronze record.
@@ -124,7 +124,7 @@ def test_a_failing_blocking_check_publishes_nothing_and_gold_does_not_run(layout
     assert result.asset_materializations_for_node("gold_brewery_counts") == []
     assert result.asset_materializations_for_node("silver_breweries") == []
     assert {p: (version(p), rows(p)) for p in before} == before
-    assert chart_path(layout).read_bytes() == chart_before
+    assert Path(layout.gold_chart).read_bytes() == chart_before
     # The audited candidate stays staged for inspection.
     staged = {r["id"]: r["name"] for r in rows(wap.staging_path(layout.silver_breweries))}
     assert staged["a"] == "Alpha (renamed)"

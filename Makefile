@@ -24,6 +24,14 @@ $(CHECKOV): deploy/checkov-requirements.txt
 	.venv-checkov/bin/pip install --quiet -r deploy/checkov-requirements.txt
 	touch $(CHECKOV)
 
+# Apache Spark 3.5 (what EMR 7.x ships) for the classic Spark test; PySpark 3.5 and 4 cannot share a venv.
+SPARK35 := .venv-spark35/bin/python
+SPARK35_STAMP := .venv-spark35/.installed
+$(SPARK35_STAMP): deploy/spark35-requirements.txt
+	$(PYTHON) -m venv .venv-spark35
+	.venv-spark35/bin/pip install --quiet -r deploy/spark35-requirements.txt
+	touch $(SPARK35_STAMP)
+
 # The instance config is refreshed from the repo on every run.
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
@@ -37,9 +45,9 @@ run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/brewery-lake dev
 
-test: $(STAMP) $(CHECKOV)
+test: $(STAMP) $(CHECKOV) $(SPARK35_STAMP)
 	$(BIN)/ruff check brewery_assets brewery_assets_tests benchmarks scripts
-	CHECKOV=$(CURDIR)/$(CHECKOV) $(BIN)/pytest -q
+	CHECKOV=$(CURDIR)/$(CHECKOV) SPARK35_PYTHON=$(CURDIR)/$(SPARK35) $(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline_benchmark.py
@@ -49,4 +57,4 @@ replay-server: $(STAMP)
 	$(BIN)/brewery-replay-server
 
 clean:
-	rm -rf $(VENV) .venv-checkov .dagster_home lake
+	rm -rf $(VENV) .venv-checkov .venv-spark35 .dagster_home lake

@@ -9,12 +9,13 @@ brewery_assets_tests/transformations/test_silver_and_gold.py):
    spacing and every other character are the source's: names such as `Gassl Bräu` or Hangul
    names are not touched.
 3. `id` is required: a record without one cannot be keyed and is rejected as `missing_id`.
-4. Coordinates are parsed from numbers or numeric text (`try_cast`: ANSI engines raise on text
-   that is not a number). Latitude must be within +-90 and longitude within +-180. When the pair
-   fails, both values become null and `coordinates_issue` says why, and the row is kept:
-   `incomplete` (only one given), `not_a_number`, `swapped` (the latitude is out of range but the
-   pair would be valid exchanged), `out_of_range`. Nothing is swapped back: the source is wrong
-   and the fix belongs there.
+4. Coordinates are parsed from numbers or numeric text with SQL `try_cast`: ANSI engines raise on
+   text that is not a number with a plain cast, and the SQL form runs on Spark 3.2 and later
+   (`Column.try_cast` needs PySpark 4, EMR 7.x runs Spark 3.5). Latitude must be within +-90 and
+   longitude within +-180. When the pair fails, both values become null and `coordinates_issue`
+   says why, and the row is kept: `incomplete` (only one given), `not_a_number`, `swapped` (the
+   latitude is out of range but the pair would be valid exchanged), `out_of_range`. Nothing is
+   swapped back: the source is wrong and the fix belongs there.
 5. `brewery_type` is lower-cased and checked against the API's list
    (`openbrewerydb.fields.BREWERY_TYPES`). A value outside it becomes `unknown` (the API's own
    default) and the original text is kept in `unrecognised_brewery_type`, so a new type from the
@@ -81,6 +82,8 @@ UNKNOWN_TYPE = "unknown"
 US = "United States"
 
 _COORDINATES = ("longitude", "latitude")
+# Working columns of `classify_records`: the cleaned coordinate text, before it is parsed.
+_LONGITUDE_TEXT, _LATITUDE_TEXT = "_longitude_text", "_latitude_text"
 _TEXT_COLUMNS = ("name", "address_1", "address_2", "address_3", "city", "postal_code")
 # Characters trimmed from both ends of a value: whitespace, including the no-break space.
 _TRIMMED = " \t\n\r\x0b\x0c\u00a0"
@@ -124,7 +127,8 @@ def parse_bronze_lines(lines: DataFrame) -> DataFrame:
 
 def clean_text(column: Column) -> Column:
     """Trimmed text, with blank values as null."""
-    trimmed = F.trim(column, F.lit(_TRIMMED))
+    # `btrim` (PySpark >= 3.5) is `trim` with characters to remove; `F.trim` takes them only from PySpark 4.0.
+    trimmed = F.btrim(column, F.lit(_TRIMMED))
     return F.when(trimmed == "", F.lit(None)).otherwise(trimmed)
 
 
@@ -138,10 +142,21 @@ def coordinate_issue(longitude: Column, latitude: Column) -> Column:
     )
 
 
-def _coordinates(longitude_text: Column, latitude_text: Column) -> tuple[Column, Column, Column]:
-    """(longitude, latitude, coordinates_issue) from the source text; values are null when there is an issue."""
-    lon_text, lat_text = clean_text(longitude_text), clean_text(latitude_text)
-    lon, lat = lon_text.try_cast("double"), lat_text.try_cast("double")
+def _try_double(column_name: str) -> Column:
+    """The text of a column as a double, or null when it is not a number.
+
+    SQL `try_cast` (Spark >= 3.2) rather than `Column.try_cast`, which only exists from PySpark 4.0
+    (EMR 7.x runs Spark 3.5); a plain cast raises on such text on ANSI engines. SQL can only name a
+    column, hence a name and not a Column.
+    """
+    return F.expr(f"try_cast(`{column_name}` AS DOUBLE)")
+
+
+def _coordinates(longitude_text: str, latitude_text: str) -> tuple[Column, Column, Column]:
+    """(longitude, latitude, coordinates_issue) from the columns of cleaned source text (`clean_text`)
+    named; values are null when there is an issue."""
+    lon_text, lat_text = F.col(longitude_text), F.col(latitude_text)
+    lon, lat = _try_double(longitude_text), _try_double(latitude_text)
     # Text that is not a number parses to null; it counts as given, so it is reported, not hidden.
     unparsed = (lon_text.isNotNull() & lon.isNull()) | (lat_text.isNotNull() & lat.isNull())
     issue = (
@@ -186,7 +201,11 @@ def classify_records(raw: DataFrame, locations: DataFrame, ingest_date: str) -> 
     Python (`locations.canonical_mapping`), so partition keys and silver rows always agree.
     """
     state_raw = F.coalesce(F.col("state_province"), F.col("state"))
-    longitude, latitude, issue = _coordinates(F.col("longitude"), F.col("latitude"))
+    # The cleaned coordinate text gets a name first: `_try_double` is SQL, which refers to columns by name.
+    raw = raw.withColumns(
+        {_LONGITUDE_TEXT: clean_text(F.col("longitude")), _LATITUDE_TEXT: clean_text(F.col("latitude"))}
+    )
+    longitude, latitude, issue = _coordinates(_LONGITUDE_TEXT, _LATITUDE_TEXT)
     type_value, unrecognised = brewery_type(F.col("brewery_type"))
     identifier = clean_text(F.col("id"))
     typed = raw.select(

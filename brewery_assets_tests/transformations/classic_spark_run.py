@@ -1,22 +1,71 @@
-"""Runs the silver and gold transformations on classic Apache Spark (local JVM) and dumps the results.
+"""Runs the transformations on classic Apache Spark (local JVM) and dumps the results.
 
 Usage: python classic_spark_run.py <snapshot_dir> <output.json>
 
 Run in its own process: a Python process that has opened a Spark Connect session cannot also
-start a classic one.
+start a classic one. The interpreter may be one without the project installed (the Spark 3.5 venv,
+with the repo on PYTHONPATH): this module and what it imports need only PySpark and the standard
+library, no Dagster.
+
+`transformation_results` is also what the test computes on the embedded engine, so both sides
+run exactly the same transformations.
 """
 
 import json
 import sys
 from pathlib import Path
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 
 from brewery_assets.ingestion.bronze import read_manifest
 from brewery_assets.locations import canonical_mapping
+from brewery_assets.transformations.anonymize import anonymize
 from brewery_assets.transformations.gold import count_breweries
-from brewery_assets.transformations.silver import classify_records, read_bronze, rejected_rows, silver_rows
+from brewery_assets.transformations.silver import (
+    bronze_fields,
+    classify_records,
+    parse_bronze_lines,
+    read_bronze_lines,
+    rejected_rows,
+    restrict_to_locations,
+    silver_rows,
+    suspect_lines,
+)
 from brewery_assets_tests.transformations.helpers import location_frame
+
+# The key of the anonymized copy in this check (a test value, not a secret).
+HASH_KEY = b"classic-spark-check"
+# Locations for `restrict_to_locations`: a large one, one outside the United States, one absent.
+LOCATIONS = [("United States", "California"), ("Ireland", "Laois"), ("Nowhere", "(unknown)")]
+
+
+def _rows(frame: DataFrame) -> list[dict]:
+    return [row.asDict() for row in frame.collect()]
+
+
+def transformation_results(spark: SparkSession, snapshot_dir: str, cache: bool = False) -> dict:
+    """Every Spark transformation of `brewery_assets.transformations` on one bronze snapshot, as plain rows.
+
+    `cache` keeps the classified records between the outputs (classic Spark; the embedded engine
+    does not need it).
+    """
+    manifest = read_manifest(Path(snapshot_dir))
+    locations = location_frame(spark, canonical_mapping(manifest["locations"]))
+    lines = read_bronze_lines(spark, str(snapshot_dir))
+    classified = classify_records(parse_bronze_lines(lines), locations, manifest["ingest_date"])
+    if cache:
+        classified = classified.cache()
+    silver = silver_rows(classified)
+    return {
+        "version": spark.version,
+        "silver": _rows(silver),
+        "rejected": _rows(rejected_rows(classified)),
+        "gold": _rows(count_breweries(silver)),
+        "anonymized": _rows(anonymize(silver, HASH_KEY)),
+        "restricted": _rows(restrict_to_locations(silver, LOCATIONS)),
+        "bronze_fields": sorted(bronze_fields(lines)),
+        "suspect_lines": sorted(row["value"] for row in suspect_lines(lines).collect()),
+    }
 
 
 def main(snapshot_dir: str, output: str) -> None:
@@ -28,16 +77,7 @@ def main(snapshot_dir: str, output: str) -> None:
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate()
     )
-    manifest = read_manifest(Path(snapshot_dir))
-    locations = location_frame(spark, canonical_mapping(manifest["locations"]))
-    classified = classify_records(read_bronze(spark, snapshot_dir), locations, manifest["ingest_date"]).cache()
-    silver = silver_rows(classified)
-    result = {
-        "version": spark.version,
-        "silver": [row.asDict() for row in silver.collect()],
-        "rejected": [row.asDict() for row in rejected_rows(classified).collect()],
-        "gold": [row.asDict() for row in count_breweries(silver).collect()],
-    }
+    result = transformation_results(spark, snapshot_dir, cache=True)
     with open(output, "w", encoding="utf-8") as handle:
         json.dump(result, handle, default=str, ensure_ascii=False)
     spark.stop()

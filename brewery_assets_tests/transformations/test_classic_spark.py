@@ -1,4 +1,10 @@
-"""The transformations are valid Apache Spark: classic JVM Spark gives the embedded engine's results."""
+"""The transformations are valid Apache Spark: classic JVM Spark gives the embedded engine's results.
+
+Two classic Sparks run them: the project's PySpark 4, and Apache Spark 3.5, the line Amazon EMR 7.x
+ships, from its own venv (`make test` builds `.venv-spark35` from deploy/spark35-requirements.txt
+and names its interpreter in SPARK35_PYTHON). Without SPARK35_PYTHON the Spark 3.5 case is skipped,
+except on CI (CI=true), where it must run.
+"""
 
 import datetime as dt
 import json
@@ -10,15 +16,18 @@ from pathlib import Path
 
 import pytest
 
-from brewery_assets.ingestion.bronze import read_manifest
-from brewery_assets.locations import canonical_mapping
-from brewery_assets.transformations.gold import count_breweries
-from brewery_assets.transformations.silver import classify_records, read_bronze, rejected_rows, silver_rows
+from brewery_assets.lake import LakeLayout
 from brewery_assets_tests.quality.lake_runs import write_bronze
+from brewery_assets_tests.transformations.classic_spark_run import transformation_results
 from brewery_assets_tests.transformations.edge_records import BROKEN_LINES, EDGE_RECORDS, EXPECTED_SILVER
-from brewery_assets_tests.transformations.helpers import location_frame
 
-pytestmark = pytest.mark.jvm
+pytestmark = [
+    pytest.mark.jvm,
+    pytest.mark.skipif(shutil.which("java") is None, reason="classic Spark needs a JVM (java on PATH)"),
+]
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = Path(__file__).with_name("classic_spark_run.py")
 
 
 def _normalise(rows: list[dict]) -> list[tuple]:
@@ -26,32 +35,57 @@ def _normalise(rows: list[dict]) -> list[tuple]:
     return sorted(values, key=repr)
 
 
-@pytest.mark.skipif(shutil.which("java") is None, reason="classic Spark needs a JVM (java on PATH)")
-def test_classic_spark_matches_the_embedded_engine(spark, layout, official_records, tmp_path):
+@pytest.fixture(scope="module", params=["pyspark4", "spark35"])
+def classic_spark(request) -> tuple[str, str]:
+    """(Python interpreter, expected Spark version prefix) of a classic Spark: the project's PySpark 4,
+    or Spark 3.5 from SPARK35_PYTHON. Resolved before the snapshot and the embedded results are
+    built, so a skip costs little."""
+    if request.param == "pyspark4":
+        return sys.executable, "4."
+    python = os.environ.get("SPARK35_PYTHON")
+    if not python:
+        message = "SPARK35_PYTHON is not set (`make test` builds .venv-spark35 and sets it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; CI must run the Spark 3.5 check")
+        pytest.skip(message)
+    if not Path(python).is_file():
+        pytest.fail(f"SPARK35_PYTHON={python} does not exist (`make test` builds it)")
+    return python, "3.5."
+
+
+@pytest.fixture(scope="module")
+def snapshot_dir(official_records, tmp_path_factory) -> Path:
+    """A bronze snapshot of the official dataset plus the edge records and broken lines."""
+    layout = LakeLayout(str(tmp_path_factory.mktemp("classic") / "lake"))
     day = dt.date(2026, 11, 22)
     write_bronze(layout, day, official_records + EDGE_RECORDS, BROKEN_LINES)
-    snapshot_dir = layout.bronze_snapshot_dir(day)
+    return Path(str(layout.bronze_snapshot_dir(day)))
 
+
+@pytest.fixture(scope="module")
+def embedded(spark, snapshot_dir) -> dict:
+    """The same transformations of the snapshot on the embedded engine."""
+    return transformation_results(spark, str(snapshot_dir))
+
+
+def test_classic_spark_matches_the_embedded_engine(classic_spark, snapshot_dir, embedded, tmp_path):
+    python, version_prefix = classic_spark
     output = tmp_path / "classic.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARK_REMOTE", "SPARK_CONNECT"))}
-    repo = Path(__file__).resolve().parents[2]
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo), env.get("PYTHONPATH")]))
-    script = Path(__file__).with_name("classic_spark_run.py")
-    subprocess.run([sys.executable, str(script), str(snapshot_dir), str(output)], check=True, env=env,
-                   timeout=300, cwd=repo)
+    # A classic session, on the interpreter's own PySpark: no Spark Connect, no other Spark install.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARK_REMOTE", "SPARK_CONNECT", "SPARK_HOME"))}
+    env["PYSPARK_PYTHON"] = python
+    # The Spark 3.5 venv does not have the project installed: the repo goes on the path.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    subprocess.run([python, str(SCRIPT), str(snapshot_dir), str(output)], check=True, env=env, timeout=300, cwd=REPO)
     classic = json.loads(output.read_text(encoding="utf-8"))
-    assert classic["version"].startswith("4.")
+    assert classic["version"].startswith(version_prefix)
 
-    manifest = read_manifest(snapshot_dir)
-    locations = location_frame(spark, canonical_mapping(manifest["locations"]))
-    classified = classify_records(read_bronze(spark, str(snapshot_dir)), locations, manifest["ingest_date"])
-    silver = silver_rows(classified)
-    embedded_silver = [row.asDict() for row in silver.collect()]
-    embedded_rejected = [row.asDict() for row in rejected_rows(classified).collect()]
-    embedded_gold = [row.asDict() for row in count_breweries(silver).collect()]
-
-    assert len(classic["silver"]) == len(embedded_silver) == 11_822 + len(EXPECTED_SILVER)
-    assert _normalise(classic["silver"]) == _normalise(embedded_silver)
-    assert len(classic["rejected"]) == len(embedded_rejected) == 6
-    assert _normalise(classic["rejected"]) == _normalise(embedded_rejected)
-    assert _normalise(classic["gold"]) == _normalise(embedded_gold)
+    assert len(classic["silver"]) == len(embedded["silver"]) == 11_822 + len(EXPECTED_SILVER)
+    assert len(classic["rejected"]) == len(embedded["rejected"]) == 6
+    assert len(classic["anonymized"]) == len(classic["silver"])
+    assert len(classic["restricted"]) > 900
+    for table in ("silver", "rejected", "gold", "anonymized", "restricted"):
+        assert _normalise(classic[table]) == _normalise(embedded[table]), table
+    assert classic["bronze_fields"] == embedded["bronze_fields"]
+    assert classic["suspect_lines"] == embedded["suspect_lines"]
+    assert len(classic["suspect_lines"]) >= 1

@@ -65,6 +65,10 @@ class LakeLayout:
         """The store holding `uri` (the local disk, or S3 through the layout's client)."""
         return storage_for(uri, self._s3_client if uri.startswith("s3") else None)
 
+    def uris(self) -> dict[str, str]:
+        """The layers' locations, enough to build the same layout elsewhere (`LakeLayout(**uris)`)."""
+        return {"bronze_uri": self.bronze_uri, "silver_uri": self.silver_uri, "gold_uri": self.gold_uri}
+
     @property
     def bronze_root(self) -> str:
         return join(self.bronze_uri, "breweries")
@@ -91,6 +95,16 @@ class LakeLayout:
     @property
     def silver_breweries(self) -> str:
         return join(self.silver_uri, "breweries")
+
+    @property
+    def silver_rejected(self) -> str:
+        """The quarantine: bronze records of the published snapshot that are not silver rows."""
+        return join(self.silver_uri, "breweries_rejected")
+
+    @property
+    def silver_anonymized(self) -> str:
+        """The anonymized copy of silver."""
+        return join(self.silver_uri, "breweries_anonymized")
 
     @property
     def gold_brewery_counts(self) -> str:

@@ -1,25 +1,22 @@
 """gold_brewery_counts: brewery counts per location and type, reconciling with silver, with a chart.
 
-Gold is written, audited and published like silver (see `brewery_assets.quality.wap`): it reads
-the published silver table only, stages its counts, and publishes them (and redraws the chart)
-only when every blocking check passes.
+The Spark work is the `gold` job of `brewery_assets.spark_jobs` (write, audit, publish); the chart
+is redrawn here from the published table.
 """
 
 import base64
 
 import dagster as dg
 from deltalake import DeltaTable
-from pyspark.sql import functions as F
 
-from brewery_assets.assets.metadata import OWNERS, preview
+from brewery_assets.assets.metadata import OWNERS
+from brewery_assets.assets.outcomes import events_of
 from brewery_assets.assets.silver import silver_breweries
 from brewery_assets.lake import LakeLayout
-from brewery_assets.quality import checks, wap
-from brewery_assets.quality.gold_audits import audit_gold
+from brewery_assets.quality import checks
 from brewery_assets.resources.lake import LakeResource
-from brewery_assets.resources.spark import SparkConnectResource
+from brewery_assets.resources.spark_jobs import SparkJobRunner
 from brewery_assets.transformations.chart import TOP_LOCATIONS, counts_chart_png, top_locations_by_type
-from brewery_assets.transformations.gold import count_breweries
 
 
 def write_chart(layout: LakeLayout) -> tuple[str, bytes]:
@@ -45,42 +42,19 @@ def write_chart(layout: LakeLayout) -> tuple[str, bytes]:
     "was built from, as a Delta table at gold/brewery_counts. Sums to the silver row count. A chart of "
     "the top locations by type is kept at gold/visualizations/.",
 )
-def gold_brewery_counts(lake: LakeResource, spark: SparkConnectResource):
-    """Recomputes every count from the published silver table, audits them, and publishes them."""
-    session = spark.spark_session
-    layout = lake.layout
-    silver = session.read.format("delta").load(layout.silver_breweries)
-    path = layout.gold_brewery_counts
+def gold_brewery_counts(context: dg.AssetExecutionContext, lake: LakeResource, spark: SparkJobRunner):
+    """Recomputes every count from the published silver table, audits and publishes them, then redraws the chart.
 
-    staged = wap.stage(count_breweries(silver), path)
-    silver_rows = silver.count()
-    results = audit_gold(staged, silver_rows)
-    failed = checks.blocking_failures(results)
-    if failed:
-        yield from results
-        # A data failure: retrying the step would give the same verdict.
-        raise dg.Failure(
-            allow_retries=False,
-            description=f"gold not published: blocking checks failed ({', '.join(r.check_name for r in failed)}); "
-            f"the published table is unchanged, the candidate is at {wap.staging_path(path)}",
-        )
-    version = wap.publish(staged, path)
-    image_path, png = write_chart(layout)
-
-    gold = session.read.format("delta").load(path)
-    totals = gold.agg(F.count(F.lit(1)).alias("rows"), F.sum("brewery_count").alias("breweries")).first()
-    top = gold.orderBy(F.desc("brewery_count"), "country", "state", "brewery_type").limit(10).toPandas()
-    image = base64.b64encode(png).decode("ascii")
-    yield dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": totals["rows"],
-            "breweries": int(totals["breweries"] or 0),
-            "locations": gold.select("country", "state").distinct().count(),
-            "delta_version": version,
-            "path": dg.MetadataValue.path(path),
-            "top_counts": preview(top),
+    The work is the `gold` Spark job (`brewery_assets.spark_jobs.gold`); the chart is drawn here from
+    the published table, only after it was published.
+    """
+    outcome = spark.run_job(context, "gold", lake.layout, {})
+    chart = {}
+    if outcome.published:
+        image_path, png = write_chart(lake.layout)
+        image = base64.b64encode(png).decode("ascii")
+        chart = {
             "chart": dg.MetadataValue.md(f"![breweries by type, top locations](data:image/png;base64,{image})"),
             "chart_path": dg.MetadataValue.path(image_path),
-        },
-        check_results=results,
-    )
+        }
+    yield from events_of(outcome, chart)

@@ -14,10 +14,11 @@ import dagster as dg
 from dagster_aws.pipes import PipesCloudWatchMessageReader, PipesEMRServerlessClient
 from pydantic import Field
 
-DELTA_SPARK_CONF = {
-    "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
-    "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-}
+from brewery_assets.emr.job import DELTA_SPARK_CONF
+from brewery_assets.lake import LakeLayout
+from brewery_assets.resources.spark_jobs import SparkJobRunner, outcome_of, pipes_extras
+from brewery_assets.spark_jobs.outcome import JobOutcome
+
 ENTRYPOINT_NAME = "emr_entrypoint.py"
 PACKAGE_NAME = "brewery_assets.zip"
 
@@ -43,8 +44,8 @@ class _DetailedEMRServerlessClient(PipesEMRServerlessClient):
             ) from exc
 
 
-class EmrServerlessResource(dg.ConfigurableResource):
-    """Where and how the lake's Spark jobs run on EMR Serverless (all values from the environment)."""
+class EmrServerlessResource(SparkJobRunner):
+    """Runs the lake's Spark jobs as EMR Serverless job runs (all settings from the environment)."""
 
     application_id: str = Field(description="EMR Serverless application id (terraform output).")
     execution_role_arn: str = Field(description="Job execution role ARN (terraform output).")
@@ -109,10 +110,15 @@ class EmrServerlessResource(dg.ConfigurableResource):
             poll_interval=self.poll_interval_seconds,
         )
 
-    def run_job(
-        self, context: dg.AssetExecutionContext, job_name: str, arguments: list[str]
+    def run_pipes(
+        self, context: dg.AssetExecutionContext, job_name: str, arguments: list[str], extras: dict | None = None
     ) -> dg.PipesClientCompletedInvocation:
         """Runs one job to completion; raises `EmrServerlessJobFailed` with EMR's message if it fails."""
         params = self.start_job_run_params(job_name, arguments)
         context.log.info(f"starting EMR Serverless job {job_name}: {json.dumps(params['jobDriver'])}")
-        return self.pipes_client().run(context=context, start_job_run_params=params)
+        return self.pipes_client().run(context=context, start_job_run_params=params, extras=extras)
+
+    def run_job(self, context: dg.AssetExecutionContext, job: str, layout: LakeLayout, request: dict) -> JobOutcome:
+        """Runs one of the lake's jobs (`silver`, `anonymized`, `gold`) on EMR Serverless."""
+        invocation = self.run_pipes(context, f"brewery-{job}", [], extras=pipes_extras(job, layout, request))
+        return outcome_of(invocation)

@@ -4,9 +4,14 @@ import os
 import threading
 from typing import Any
 
+import dagster as dg
 from dagster_pyspark import LazyPySparkResource
 from dagster_pyspark.resources import spark_session_from_config
 from pydantic import Field
+
+from brewery_assets.lake import LakeLayout
+from brewery_assets.resources.spark_jobs import SparkJobRunner
+from brewery_assets.spark_jobs.outcome import JobOutcome
 
 _embedded_lock = threading.Lock()
 # The embedded server must outlive every session that uses it: if it is garbage-collected the
@@ -31,8 +36,8 @@ def embedded_spark_remote() -> str:
     return f"sc://{host}:{port}"
 
 
-class SparkConnectResource(LazyPySparkResource):
-    """A lazily created Spark Connect session.
+class SparkConnectResource(LazyPySparkResource, SparkJobRunner):
+    """A lazily created Spark Connect session, which runs the lake's Spark jobs in this process.
 
     With no `remote`, the resource starts an embedded Sail server (no JVM, no Docker) and owns it
     for the life of the process. Set `remote` (from `SPARK_REMOTE`) to use any Spark Connect
@@ -49,3 +54,9 @@ class SparkConnectResource(LazyPySparkResource):
         if self._spark_session is None:
             remote = self.remote or embedded_spark_remote()
             self._spark_session = spark_session_from_config({**self.spark_config, "spark.remote": remote})
+
+    def run_job(self, context: dg.AssetExecutionContext, job: str, layout: LakeLayout, request: dict) -> JobOutcome:
+        """Runs the job on this resource's session."""
+        from brewery_assets.spark_jobs import JOBS
+
+        return JOBS[job](self.spark_session, layout, request)

@@ -8,7 +8,11 @@ import boto3
 import dagster as dg
 import pytest
 
-from brewery_assets.emr.launch import DELTA_SPARK_CONF, EmrServerlessJobFailed, EmrServerlessResource
+from brewery_assets.assets.gold import gold_brewery_counts
+from brewery_assets.emr.job import DELTA_SPARK_CONF
+from brewery_assets.emr.launch import EmrServerlessJobFailed, EmrServerlessResource
+from brewery_assets.lake import LakeLayout
+from brewery_assets.resources.lake import LakeResource
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/brewery-emr-job"
@@ -62,12 +66,22 @@ def emr(aws_endpoint, monkeypatch):
     return client, resource
 
 
-def _asset(job_arguments):
-    @dg.asset
-    def silver_on_emr(context: dg.AssetExecutionContext, emr: EmrServerlessResource):
-        return emr.run_job(context, "silver", job_arguments).get_materialize_result()
+LAYOUT = LakeLayout(bronze_uri="s3://brewery-bronze", silver_uri="s3://brewery-silver", gold_uri="s3://brewery-gold")
 
-    return silver_on_emr
+
+@dg.asset
+def silver_on_emr(context: dg.AssetExecutionContext, emr: EmrServerlessResource):
+    outcome = emr.run_job(context, "silver", LAYOUT, {"locations": [["Ireland", "Dublin"]]})
+    return dg.MaterializeResult(metadata=outcome.metadata, check_results=outcome.checks)
+
+
+def _pipes_context_of(confs: dict) -> dict:
+    """The Pipes context Dagster handed the job run (base64 of zlib-compressed JSON in the driver's env)."""
+    import base64
+    import zlib
+
+    encoded = confs["spark.emr-serverless.driverEnv.DAGSTER_PIPES_CONTEXT"]
+    return json.loads(zlib.decompress(base64.b64decode(encoded)))
 
 
 def _pipes_line(method: str, params: dict) -> str:
@@ -117,7 +131,7 @@ def _only_job_run(application_id):
 def test_start_job_run_request_is_exactly_ours(emr, monkeypatch, aws_endpoint):
     client, resource = emr
     _driver_writes_pipes_messages(monkeypatch, aws_endpoint)
-    result = dg.materialize([_asset(["silver", "--lake-root", "s3://lake"])], resources={"emr": resource})
+    result = dg.materialize([silver_on_emr], resources={"emr": resource})
     assert result.success
     # What the job reported through Pipes (read back from CloudWatch) is the materialization's metadata.
     metadata = result.asset_materializations_for_node("silver_on_emr")[0].metadata
@@ -125,24 +139,25 @@ def test_start_job_run_request_is_exactly_ours(emr, monkeypatch, aws_endpoint):
 
     job_run = _only_job_run(resource.application_id)
     assert job_run.execution_role_arn == ROLE
-    assert job_run.name == "silver"
+    assert job_run.name == "brewery-silver"
     assert job_run.execution_timeout_minutes == 60
     submit = job_run.job_driver["sparkSubmit"]
     assert submit["entryPoint"] == "s3://brewery-artifacts/jobs/0.1.0/emr_entrypoint.py"
-    assert submit["entryPointArguments"] == ["silver", "--lake-root", "s3://lake"]
+    assert not submit.get("entryPointArguments")
     words = shlex.split(submit["sparkSubmitParameters"])
     confs = dict(words[i + 1].split("=", 1) for i in range(0, len(words), 2) if words[i] == "--conf")
     for key, value in DELTA_SPARK_CONF.items():
         assert confs[key] == value
     assert confs["spark.submit.pyFiles"] == "s3://brewery-artifacts/jobs/0.1.0/brewery_assets.zip"
     assert confs["spark.executor.memory"] == "4g"
-    # Pipes adds how the job finds its Dagster context.
-    assert any(key.startswith("spark.emr-serverless.driverEnv.DAGSTER_PIPES_") for key in confs)
+    # Pipes adds how the job finds its Dagster context, which names the job, the lake and the request.
+    extras = _pipes_context_of(confs)["data"]["extras"]
+    assert extras == {"job": "silver", "layout": LAYOUT.uris(), "request": {"locations": [["Ireland", "Dublin"]]}}
     monitoring = job_run.configuration_overrides["monitoringConfiguration"]
     assert monitoring["cloudWatchLoggingConfiguration"] == {
         "enabled": True, "logGroupName": "/brewery/emr", "logTypes": {"SPARK_DRIVER": ["STDOUT", "STDERR"]}}
     assert monitoring["s3MonitoringConfiguration"] == {"logUri": "s3://brewery-logs/emr/"}
-    assert job_run.tags["brewery/job"] == "silver"
+    assert job_run.tags["brewery/job"] == "brewery-silver"
 
 
 def test_a_failed_job_run_fails_the_asset_with_emrs_message(emr, monkeypatch):
@@ -158,7 +173,9 @@ def test_a_failed_job_run_fails_the_asset_with_emrs_message(emr, monkeypatch):
         return job_run
 
     monkeypatch.setattr(models.EMRServerlessBackend, "start_job_run", start_and_fail)
-    result = dg.materialize([_asset(["gold"])], resources={"emr": resource}, raise_on_error=False)
+    # The real gold asset, with EMR Serverless as its Spark runner.
+    result = dg.materialize([gold_brewery_counts], raise_on_error=False,
+                            resources={"spark": resource, "lake": LakeResource(**LAYOUT.uris())})
 
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data

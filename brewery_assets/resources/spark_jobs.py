@@ -1,0 +1,53 @@
+"""Where the lake's Spark jobs run: the `spark` resource of the silver and gold assets.
+
+Every runner takes the same job name and JSON request and gives back a `JobOutcome`:
+- `SparkConnectResource` (`brewery_assets.resources.spark`): in this process, on the embedded
+  engine or any Spark Connect server (a Sail sidecar, Apache Spark Connect, an EMR Serverless
+  Spark Connect session);
+- `PipesSubprocessSparkJobs`: in a process of its own through Dagster Pipes, e.g. `spark-submit`
+  on a cluster's edge node;
+- `EmrServerlessResource` (`brewery_assets.emr.launch`): an EMR Serverless job run through Pipes.
+All of them run the functions of `brewery_assets.spark_jobs`.
+"""
+
+import sys
+
+import dagster as dg
+from pydantic import Field
+
+from brewery_assets.lake import LakeLayout
+from brewery_assets.spark_jobs.outcome import JobOutcome, from_pipes_results
+
+
+def pipes_extras(job: str, layout: LakeLayout, request: dict) -> dict:
+    """What a job run through Pipes receives: the job's name, the lake's locations and the request."""
+    return {"job": job, "layout": layout.uris(), "request": request}
+
+
+def outcome_of(invocation: dg.PipesClientCompletedInvocation) -> JobOutcome:
+    """The outcome a job reported through Pipes."""
+    return from_pipes_results(invocation.get_results(), invocation.get_custom_messages())
+
+
+class SparkJobRunner(dg.ConfigurableResource):
+    """Runs one of the lake's Spark jobs (`brewery_assets.spark_jobs.JOBS`) and returns its outcome."""
+
+    def run_job(self, context: dg.AssetExecutionContext, job: str, layout: LakeLayout, request: dict) -> JobOutcome:
+        raise NotImplementedError
+
+
+class PipesSubprocessSparkJobs(SparkJobRunner):
+    """Runs each job as a subprocess through Dagster Pipes (`python -m brewery_assets.emr.job` by default).
+
+    `command` may be any launcher of that module or of the packaged `emr_entrypoint.py`, such as
+    `spark-submit --master yarn emr_entrypoint.py`; `env` is added to the subprocess's environment
+    (e.g. `SPARK_REMOTE` to run on a Spark Connect server).
+    """
+
+    command: list[str] = Field(default_factory=lambda: [sys.executable, "-m", "brewery_assets.emr.job"])
+    env: dict[str, str] = Field(default_factory=dict)
+    cwd: str | None = None
+
+    def run_job(self, context: dg.AssetExecutionContext, job: str, layout: LakeLayout, request: dict) -> JobOutcome:
+        client = dg.PipesSubprocessClient(env=self.env, cwd=self.cwd)
+        return outcome_of(client.run(command=self.command, context=context, extras=pipes_extras(job, layout, request)))

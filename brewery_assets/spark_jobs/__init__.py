@@ -1,0 +1,17 @@
+"""The Spark work behind silver, its anonymized copy and gold: one function per asset.
+
+Each job is `(SparkSession, LakeLayout, request) -> JobOutcome`, with a JSON request and a
+`JobOutcome` of metadata and check results. The assets decide what to rebuild and hand the request
+to a `SparkJobRunner` resource (`brewery_assets.resources.spark_jobs`), which runs the job in this
+process (the embedded engine or any Spark Connect server) or in a process of its own through
+Dagster Pipes: a local subprocess or EMR Serverless (`brewery_assets.emr.job`). Same code everywhere.
+"""
+
+from brewery_assets.spark_jobs.anonymized import publish_anonymized
+from brewery_assets.spark_jobs.gold import publish_gold
+from brewery_assets.spark_jobs.outcome import JobOutcome
+from brewery_assets.spark_jobs.silver import publish_silver
+
+JOBS = {"silver": publish_silver, "anonymized": publish_anonymized, "gold": publish_gold}
+
+__all__ = ["JOBS", "JobOutcome", "publish_anonymized", "publish_gold", "publish_silver"]

@@ -1,0 +1,89 @@
+"""What a Spark job hands back: metadata and check results, or the reason nothing was published.
+
+The same object comes back from a job run in-process and from one run elsewhere through Dagster
+Pipes, so the assets treat both alike. Over Pipes, metadata travels as Pipes metadata values and
+each check result as a reported asset check (its description inside its metadata).
+"""
+
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+_PIPES_TYPES = {
+    dg.PathMetadataValue: "path",
+    dg.MarkdownMetadataValue: "md",
+    dg.JsonMetadataValue: "json",
+    dg.TextMetadataValue: "text",
+    dg.UrlMetadataValue: "url",
+}
+DESCRIPTION_KEY = "description"
+
+
+@dataclass
+class JobOutcome:
+    """The result of one job: published (with materialization metadata) or not (with `failure`).
+
+    When nothing was published, `metadata` holds plain JSON values saying where to look.
+    """
+
+    metadata: dict = field(default_factory=dict)
+    checks: list[dg.AssetCheckResult] = field(default_factory=list)
+    failure: str | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.failure is None
+
+
+def to_pipes_metadata(metadata: dict) -> dict:
+    """Dagster metadata as Pipes metadata values (`{"raw_value", "type"}`)."""
+    converted = {}
+    for name, value in metadata.items():
+        if isinstance(value, dg.MetadataValue):
+            kind = _PIPES_TYPES.get(type(value))
+            if kind is None:
+                raise TypeError(f"metadata {name!r}: {type(value).__name__} has no Pipes form")
+            converted[name] = {"raw_value": value.value, "type": kind}
+        elif value is None:
+            converted[name] = {"raw_value": None, "type": "null"}
+        else:
+            converted[name] = {"raw_value": value, "type": "__infer__"}
+    return converted
+
+
+def check_to_pipes(result: dg.AssetCheckResult) -> dict:
+    """The arguments of `PipesContext.report_asset_check` for one check result."""
+    metadata = {name: value for name, value in result.metadata.items()}
+    if result.description:
+        metadata[DESCRIPTION_KEY] = dg.MetadataValue.text(result.description)
+    return {
+        "check_name": result.check_name,
+        "passed": result.passed,
+        "severity": result.severity.value,
+        "metadata": to_pipes_metadata(metadata),
+    }
+
+
+def from_pipes_results(results, custom_messages: list) -> JobOutcome:
+    """The outcome of a job run through Pipes, from its reported results and custom messages."""
+    checks, metadata = [], {}
+    for result in results:
+        if isinstance(result, dg.AssetCheckResult):
+            description = result.metadata.get(DESCRIPTION_KEY)
+            checks.append(
+                dg.AssetCheckResult(
+                    check_name=result.check_name,
+                    passed=result.passed,
+                    severity=result.severity,
+                    metadata={k: v for k, v in result.metadata.items() if k != DESCRIPTION_KEY},
+                    description=description.value if description is not None else None,
+                )
+            )
+        elif isinstance(result, dg.MaterializeResult):
+            metadata = dict(result.metadata or {})
+    failures = [message for message in custom_messages if isinstance(message, dict) and "failure" in message]
+    if failures:
+        return JobOutcome(metadata=failures[-1].get("metadata", {}), checks=checks, failure=failures[-1]["failure"])
+    if not metadata:
+        return JobOutcome(checks=checks, failure="the job ended without reporting a materialization")
+    return JobOutcome(metadata=metadata, checks=checks)

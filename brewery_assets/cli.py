@@ -61,9 +61,9 @@ def print_gold_summary(top: int = 15) -> None:
     """Prints the gold table's totals and its largest counts."""
     from deltalake import DeltaTable
 
-    from brewery_assets.lake import LakeLayout
+    from brewery_assets.deployments import deployment_resources
 
-    gold = DeltaTable(LakeLayout(settings.lake_root()).gold_brewery_counts).to_pandas()
+    gold = DeltaTable(deployment_resources()["lake"].layout.gold_brewery_counts).to_pandas()
     by_type = gold.groupby("brewery_type")["brewery_count"].sum().sort_values(ascending=False)
     print()
     print(f"gold_brewery_counts: {int(gold['brewery_count'].sum()):,} breweries in "

@@ -7,35 +7,23 @@
 Slack alert sensors (failed runs, failed asset checks, a summary of each refresh) are added
 when `SLACK_BOT_TOKEN` and `SLACK_ALERT_CHANNEL` are set, and then start RUNNING.
 
-Resources are chosen by the environment, never by editing code: the lake root, the API and the
-Spark Connect server come from environment variables (see `brewery_assets.settings`), with local
-defaults that need no cloud, no JVM and no Docker.
+Resources are chosen by the environment, never by editing code: `DAGSTER_DEPLOYMENT` selects the
+local or the production set (`brewery_assets.deployments`), whose settings come from environment
+variables; the local defaults need no cloud, no JVM and no Docker.
 """
 
 import dagster as dg
 
-from brewery_assets import settings
 from brewery_assets.alerts import alert_resources, alert_sensors
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
 from brewery_assets.assets.silver import silver_breweries, silver_breweries_anonymized
+from brewery_assets.deployments import deployment_resources
 from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job
-from brewery_assets.resources.lake import LakeResource
-from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
-from brewery_assets.resources.spark import SparkConnectResource
 from brewery_assets.schedules import daily_ingest_schedule
 from brewery_assets.sensors import refresh_after_bronze_sensor
 
 ASSETS = [bronze_breweries, silver_breweries, gold_brewery_counts, silver_breweries_anonymized]
-
-
-def local_resources() -> dict:
-    """Resources of a local deployment: the lake on disk, embedded Spark unless `SPARK_REMOTE` is set."""
-    return {
-        "lake": LakeResource(root=settings.lake_root()),
-        "spark": SparkConnectResource(remote=settings.spark_remote()),
-        "openbrewerydb": OpenBreweryDBResource(base_url=settings.api_url()),
-    }
 
 
 def build_definitions(resources: dict) -> dg.Definitions:
@@ -51,4 +39,4 @@ def build_definitions(resources: dict) -> dg.Definitions:
     )
 
 
-defs = build_definitions(local_resources())
+defs = build_definitions(deployment_resources())

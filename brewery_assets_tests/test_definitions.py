@@ -30,7 +30,7 @@ def test_assets_groups_kinds_and_lineage():
 
 
 def test_environment_chooses_the_resources(monkeypatch, tmp_path):
-    from brewery_assets.definitions import local_resources
+    from brewery_assets.deployments import local_resources
 
     monkeypatch.setenv("BREWERY_LAKE_ROOT", str(tmp_path / "elsewhere"))
     monkeypatch.setenv("OPENBREWERYDB_API_URL", "http://127.0.0.1:1234/v1/")

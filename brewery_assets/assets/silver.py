@@ -5,6 +5,8 @@ The assets choose what to rebuild; the Spark work is `brewery_assets.spark_jobs`
 publish), run in this process or elsewhere by the `spark` resource.
 """
 
+import os
+
 import dagster as dg
 from pydantic import Field
 
@@ -14,6 +16,7 @@ from brewery_assets.assets.outcomes import events_of
 from brewery_assets.locations import parse_location_key
 from brewery_assets.partitions import location_partitions
 from brewery_assets.quality import checks
+from brewery_assets.quality.hash_key import DEPLOYMENT_ENV, LOCAL_DEPLOYMENT, SECRET_ID_ENV
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.spark_jobs import SparkJobRunner
 
@@ -87,7 +90,13 @@ def silver_breweries(
 )
 def silver_breweries_anonymized(context: dg.AssetExecutionContext, lake: LakeResource, spark: SparkJobRunner):
     """Rebuilds the selected locations of the anonymized copy from the published silver table."""
-    outcome = spark.run_job(context, "anonymized", lake.layout, {"locations": selected_locations(context)})
+    request = {
+        "locations": selected_locations(context),
+        # The job may run elsewhere: it needs this deployment's rules and, on EMR, where the key is kept.
+        "deployment": os.environ.get(DEPLOYMENT_ENV) or LOCAL_DEPLOYMENT,
+        "key_secret_id": os.environ.get(SECRET_ID_ENV) or None,
+    }
+    outcome = spark.run_job(context, "anonymized", lake.layout, request)
     if outcome.metadata.get("development_key"):
         context.log.warning("anonymized with the public development key: set BREWERY_ANONYMIZATION_KEY")
     yield from events_of(outcome)

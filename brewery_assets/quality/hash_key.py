@@ -1,15 +1,18 @@
 """The secret key of the anonymized copy of silver.
 
-The key comes from `BREWERY_ANONYMIZATION_KEY`. Outside local development (`BREWERY_DEPLOYMENT`
-set to anything but `local`) a missing key is an error that names the variable: publishing hashes
-under a known key would make them reversible by guessing. In local development (the default) a
-fixed, public development key is used instead, and the asset's metadata says so.
+The key comes from `BREWERY_ANONYMIZATION_KEY`, or from the AWS Secrets Manager secret named by
+`BREWERY_ANONYMIZATION_KEY_SECRET_ID` (how a job run on EMR gets it: the secret's name travels
+with the job, its value never does). Outside local development (`DAGSTER_DEPLOYMENT` other than
+`local`) a missing key is an error that names both: publishing hashes under a known key would
+make them reversible by guessing. In local development (the default) a fixed, public development
+key is used instead, and the asset's metadata says so.
 """
 
 import os
 
 KEY_ENV = "BREWERY_ANONYMIZATION_KEY"
-DEPLOYMENT_ENV = "BREWERY_DEPLOYMENT"
+SECRET_ID_ENV = "BREWERY_ANONYMIZATION_KEY_SECRET_ID"
+DEPLOYMENT_ENV = "DAGSTER_DEPLOYMENT"
 LOCAL_DEPLOYMENT = "local"
 # Public on purpose: it protects nothing and is only ever used on a developer's own lake.
 DEVELOPMENT_KEY = b"brewery-assets local development key - not a secret"
@@ -19,16 +22,29 @@ class MissingHashKeyError(RuntimeError):
     """The anonymization key is not set in a deployment that needs a real one."""
 
 
-def hash_key() -> tuple[bytes, bool]:
-    """(key, is_development_key): the configured key, or the development key in local development."""
+def _from_secrets_manager(secret_id: str) -> str:
+    import boto3
+
+    return boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+
+
+def hash_key(deployment: str | None = None, secret_id: str | None = None) -> tuple[bytes, bool]:
+    """(key, is_development_key): the configured key, or the development key in local development.
+
+    `deployment` and `secret_id` default to `DAGSTER_DEPLOYMENT` and
+    `BREWERY_ANONYMIZATION_KEY_SECRET_ID`; a job run elsewhere receives them from the asset.
+    """
     configured = os.environ.get(KEY_ENV, "")
+    secret_id = secret_id or os.environ.get(SECRET_ID_ENV, "")
+    if not configured and secret_id:
+        configured = _from_secrets_manager(secret_id)
     if configured:
         return configured.encode("utf-8"), False
-    deployment = os.environ.get(DEPLOYMENT_ENV, LOCAL_DEPLOYMENT) or LOCAL_DEPLOYMENT
+    deployment = deployment or os.environ.get(DEPLOYMENT_ENV) or LOCAL_DEPLOYMENT
     if deployment != LOCAL_DEPLOYMENT:
         raise MissingHashKeyError(
             f"{KEY_ENV} is not set ({DEPLOYMENT_ENV}={deployment!r}): the anonymized silver table needs a "
-            f"secret key outside local development. Set {KEY_ENV} to a long random value, e.g. from a "
-            f"secrets manager; changing it later changes every hash."
+            f"secret key outside local development. Set {KEY_ENV} to a long random value, or "
+            f"{SECRET_ID_ENV} to the AWS Secrets Manager secret holding it; changing it later changes every hash."
         )
     return DEVELOPMENT_KEY, True

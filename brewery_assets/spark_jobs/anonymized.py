@@ -1,8 +1,8 @@
 """The anonymized-copy job: silver with identifying columns hashed under a secret key.
 
-Request: `{"locations": [[country, state], ...] | null}`; `null` rebuilds the whole copy. The key
-comes from the job's own environment or secrets manager (`brewery_assets.quality.hash_key`), never
-from the request.
+Request: `{"locations": [[country, state], ...] | null, "deployment": name, "key_secret_id": id}`;
+`null` locations rebuild the whole copy. The key comes from the job's environment or from the
+Secrets Manager secret the request names (`brewery_assets.quality.hash_key`), never from the request.
 """
 
 import dagster as dg
@@ -19,7 +19,7 @@ from brewery_assets.transformations.silver import PARTITION_COLUMNS, SILVER_COLU
 def publish_anonymized(session: SparkSession, layout: LakeLayout, request: dict) -> JobOutcome:
     """Rebuilds the requested locations (or all) of the anonymized copy from the published silver table."""
     try:
-        key, development_key = hash_key()
+        key, development_key = hash_key(request.get("deployment"), request.get("key_secret_id"))
     except MissingHashKeyError as error:
         return JobOutcome(failure=str(error))
     if not delta_tables.table_exists(layout.silver_breweries):

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from brewery_assets.assets.silver import anonymized_path, rejected_path, silver_breweries_anonymized
+from brewery_assets.assets.silver import silver_breweries_anonymized
 from brewery_assets.locations import UNKNOWN, location_key
 from brewery_assets.partitions import location_partitions
 from brewery_assets.quality import wap
@@ -61,7 +61,7 @@ def test_edge_records_give_exact_silver_rejected_and_gold(layout):
         assert {k: v for k, v in silver[row_id].items() if k != "ingest_date"} == expected, row_id
     assert {str(r["ingest_date"]) for r in silver.values()} == {"2026-11-22"}
 
-    rejected = rows(rejected_path(layout))
+    rejected = rows(layout.silver_rejected)
     assert sorted(((r["id"], r["country"], r["state"], r["reject_reason"]) for r in rejected), key=repr) == \
         EXPECTED_REJECTED
     assert set(BROKEN_LINES) <= {r["raw_record"] for r in rejected}
@@ -96,7 +96,7 @@ def test_edge_records_give_exact_silver_rejected_and_gold(layout):
 def test_a_failing_blocking_check_publishes_nothing_and_gold_does_not_run(layout):
     defs, instance, first = _edge_lake(layout)
     assert first.success
-    before = {p: (version(p), rows(p)) for p in (layout.silver_breweries, rejected_path(layout),
+    before = {p: (version(p), rows(p)) for p in (layout.silver_breweries, layout.silver_rejected,
                                                    layout.gold_brewery_counts)}
     chart_before = Path(layout.gold_chart).read_bytes()
 
@@ -175,11 +175,11 @@ def test_a_warn_check_does_not_stop_the_run_and_a_smaller_snapshot_leaves_no_sta
 
     # No stale rows anywhere: every table holds the new snapshot only.
     assert sorted(r["id"] for r in rows(layout.silver_breweries)) == ["a", "e", "v"]  # the duplicate of "a" lost
-    assert sorted((r["id"], r["reject_reason"]) for r in rows(rejected_path(layout))) == [("a", "duplicate_id")]
+    assert sorted((r["id"], r["reject_reason"]) for r in rows(layout.silver_rejected)) == [("a", "duplicate_id")]
     assert _gold(layout) == {("United States", "Texas", "micro"): 3}
     assert {str(r["ingest_date"]) for r in rows(layout.silver_breweries)} == {"2026-11-23"}
     _materialize_anonymized(layout, instance)
-    assert sorted(r["id"] for r in rows(anonymized_path(layout))) == ["a", "e", "v"]
+    assert sorted(r["id"] for r in rows(layout.silver_anonymized)) == ["a", "e", "v"]
     # Locations that left the source are still registered partitions, now empty ones.
     assert location_key("Belgium", "Région wallonne") in instance.get_dynamic_partitions(location_partitions.name)
     assert location_key(UNKNOWN, UNKNOWN) in instance.get_dynamic_partitions(location_partitions.name)
@@ -209,7 +209,7 @@ def test_anonymized_silver_cannot_be_matched_without_the_key(layout, monkeypatch
     assert meta["development_key"].value is False and meta["hashed_columns"].value == list(HASHED_COLUMNS)
 
     silver = {r["id"]: r for r in rows(layout.silver_breweries)}
-    anonymized = {r["id"]: r for r in rows(anonymized_path(layout))}
+    anonymized = {r["id"]: r for r in rows(layout.silver_anonymized)}
     assert sorted(anonymized) == sorted(silver)
     names = [r["name"] for r in silver.values()]
     hashes = {r["name"] for r in anonymized.values()}
@@ -233,14 +233,14 @@ def test_anonymized_silver_cannot_be_matched_without_the_key(layout, monkeypatch
 
 def test_anonymization_needs_a_key_outside_local_development(layout, monkeypatch):
     monkeypatch.delenv(KEY_ENV, raising=False)
-    monkeypatch.setenv(DEPLOYMENT_ENV, "production")
+    monkeypatch.setenv(DEPLOYMENT_ENV, "prod")
     _, instance, refresh = _edge_lake(layout)
     # The refresh publishes silver and gold; only its anonymized copy fails, naming what is missing.
     assert not refresh.success
     assert [event.step_key for event in refresh.get_step_failure_events()] == ["silver_breweries_anonymized"]
     assert refresh.asset_materializations_for_node("gold_brewery_counts")
     message = refresh.get_step_failure_events()[0].step_failure_data.error.message
-    assert KEY_ENV in message and "production" in message
+    assert KEY_ENV in message and "DAGSTER_DEPLOYMENT='prod'" in message
     result = _materialize_anonymized(layout, instance)
     assert not result.success
 

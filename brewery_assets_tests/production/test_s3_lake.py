@@ -1,0 +1,104 @@
+"""The whole lake in S3: bronze through gold on a real S3-compatible server on loopback, a bucket per layer,
+with the resources the production deployment builds from its environment."""
+
+import datetime as dt
+import json
+from collections import Counter
+
+import boto3
+import dagster as dg
+import pytest
+from deltalake import DeltaTable
+
+from brewery_assets.definitions import build_definitions
+from brewery_assets.deployments import production_resources
+from brewery_assets.pipeline import run_daily_refresh
+from brewery_assets.replay import ReplayServer
+from brewery_assets.resources.spark import embedded_spark_remote
+from brewery_assets_tests.production.conftest import s3_keys
+
+# Two ingestion days that exist on any date the suite runs (the partitions end today).
+DAY = dt.date(2026, 11, 20)
+NEXT_DAY = dt.date(2026, 11, 21)
+
+
+@pytest.fixture(scope="module")
+def official_server(official_records):
+    with ReplayServer(official_records) as server:
+        yield server
+
+
+def _production_definitions(buckets: dict, api_url: str) -> dg.Definitions:
+    env = {
+        "DAGSTER_DEPLOYMENT": "prod",
+        "BREWERY_BRONZE_BUCKET": buckets["bronze"],
+        "BREWERY_SILVER_BUCKET": buckets["silver"],
+        "BREWERY_GOLD_BUCKET": buckets["gold"],
+        # Spark jobs on a Spark Connect server (here the embedded one) instead of EMR.
+        "SPARK_REMOTE": embedded_spark_remote(),
+        "OPENBREWERYDB_API_URL": api_url,
+    }
+    return build_definitions(production_resources(env))
+
+
+def test_the_whole_lake_runs_on_s3_and_reads_back(buckets, official_server, official_records, monkeypatch):
+    monkeypatch.setenv("BREWERY_ANONYMIZATION_KEY", "a key for the S3 test")
+    defs = _production_definitions(buckets, official_server.url)
+    instance = dg.DagsterInstance.ephemeral()
+    bronze_run, refresh_run = run_daily_refresh(defs, instance, DAY)
+    assert bronze_run.success and refresh_run.success
+
+    # Bronze: pages, manifest and pointer as objects in the bronze bucket, nothing anywhere else.
+    s3 = boto3.client("s3")
+    day = f"breweries/ingest_date={DAY.isoformat()}/"
+    version = s3.get_object(Bucket=buckets["bronze"], Key=f"{day}_current")["Body"].read().decode().strip()
+    keys = s3_keys(buckets["bronze"])
+    assert f"{day}{version}/_manifest.json" in keys
+    pages = [key for key in keys if key.endswith(".jsonl")]
+    assert len(pages) == 60 and all(key.startswith(f"{day}{version}/page-") for key in pages)
+    manifest = json.loads(s3.get_object(Bucket=buckets["bronze"], Key=f"{day}{version}/_manifest.json")["Body"].read())
+    assert manifest["records"] == manifest["distinct_ids"] == 11_822
+    first_page = s3.get_object(Bucket=buckets["bronze"], Key=pages[0])["Body"].read().decode("utf-8").splitlines()
+    assert [json.loads(line) for line in first_page] == official_records[:200]
+
+    # Silver and gold: Delta tables in their own buckets, read back from S3.
+    silver = DeltaTable(f"s3://{buckets['silver']}/breweries")
+    assert silver.metadata().partition_columns == ["country", "state"]
+    frame = silver.to_pandas()
+    assert len(frame) == frame["id"].nunique() == 11_822
+    assert len(frame[["country", "state"]].drop_duplicates()) == 212
+    assert Counter(frame["brewery_type"]) == Counter(r["brewery_type"] for r in official_records)
+    assert any(key.startswith("breweries/country=") and key.endswith(".parquet") for key in s3_keys(buckets["silver"]))
+    assert len(DeltaTable(f"s3://{buckets['silver']}/breweries_rejected").to_pandas()) == 0
+    anonymized = DeltaTable(f"s3://{buckets['silver']}/breweries_anonymized").to_pandas()
+    assert len(anonymized) == 11_822 and not set(anonymized["name"]) & set(frame["name"])
+    gold = DeltaTable(f"s3://{buckets['gold']}/brewery_counts").to_pandas()
+    assert gold["brewery_count"].sum() == 11_822
+    assert not gold.duplicated(["country", "state", "brewery_type"]).any()
+    chart = s3.get_object(Bucket=buckets["gold"], Key="visualizations/brewery_counts_by_type.png")["Body"].read()
+    assert chart.startswith(b"\x89PNG")
+
+    # Every check ran on the S3 tables and passed; the metadata points at S3.
+    evaluations = refresh_run.get_asset_check_evaluations()
+    assert evaluations and all(e.passed for e in evaluations)
+    silver_meta = refresh_run.asset_materializations_for_node("silver_breweries")[0].metadata
+    assert silver_meta["path"].value == f"s3://{buckets['silver']}/breweries"
+
+    # The next day's run publishes a new bronze day and rewrites silver and gold: no row twice.
+    next_day = NEXT_DAY
+    assert all(run.success for run in run_daily_refresh(defs, instance, next_day))
+    again = DeltaTable(f"s3://{buckets['silver']}/breweries").to_pandas()
+    assert len(again) == again["id"].nunique() == 11_822
+    assert set(again["ingest_date"].astype(str)) == {next_day.isoformat()}
+    assert DeltaTable(f"s3://{buckets['gold']}/brewery_counts").to_pandas()["brewery_count"].sum() == 11_822
+    days = {key.split("/")[1] for key in s3_keys(buckets["bronze"], "breweries/ingest_date=")}
+    assert days == {f"ingest_date={DAY.isoformat()}", f"ingest_date={next_day.isoformat()}"}
+
+
+def test_a_failed_bronze_ingestion_on_s3_publishes_nothing(buckets, official_server):
+    defs = _production_definitions(buckets, f"{official_server.url}/missing")
+    bronze = defs.resolve_job_def("ingest_bronze").execute_in_process(
+        partition_key=DAY.isoformat(), instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    assert not bronze.success
+    # No pointer, no manifest, no pages left behind in the bucket.
+    assert s3_keys(buckets["bronze"]) == []

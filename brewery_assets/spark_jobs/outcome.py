@@ -15,6 +15,11 @@ _PIPES_TYPES = {
     dg.JsonMetadataValue: "json",
     dg.TextMetadataValue: "text",
     dg.UrlMetadataValue: "url",
+    dg.IntMetadataValue: "int",
+    dg.FloatMetadataValue: "float",
+    dg.BoolMetadataValue: "bool",
+    dg.NullMetadataValue: "null",
+    dg.TimestampMetadataValue: "timestamp",
 }
 DESCRIPTION_KEY = "description"
 

@@ -2,6 +2,8 @@
 with the resources the production deployment builds from its environment."""
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 from collections import Counter
 
@@ -42,7 +44,10 @@ def _production_definitions(buckets: dict, api_url: str) -> dg.Definitions:
 
 
 def test_the_whole_lake_runs_on_s3_and_reads_back(buckets, official_server, official_records, monkeypatch):
-    monkeypatch.setenv("BREWERY_ANONYMIZATION_KEY", "a key for the S3 test")
+    # The anonymization key is kept in Secrets Manager (moto serves it too); only its name is configured.
+    monkeypatch.delenv("BREWERY_ANONYMIZATION_KEY", raising=False)
+    secret = boto3.client("secretsmanager").create_secret(Name="brewery/anonymization", SecretString="s3 test key")
+    monkeypatch.setenv("BREWERY_ANONYMIZATION_KEY_SECRET_ID", secret["ARN"])
     defs = _production_definitions(buckets, official_server.url)
     instance = dg.DagsterInstance.ephemeral()
     bronze_run, refresh_run = run_daily_refresh(defs, instance, DAY)
@@ -72,6 +77,11 @@ def test_the_whole_lake_runs_on_s3_and_reads_back(buckets, official_server, offi
     assert len(DeltaTable(f"s3://{buckets['silver']}/breweries_rejected").to_pandas()) == 0
     anonymized = DeltaTable(f"s3://{buckets['silver']}/breweries_anonymized").to_pandas()
     assert len(anonymized) == 11_822 and not set(anonymized["name"]) & set(frame["name"])
+    some = frame.iloc[0]
+    expected = hmac.new(b"s3 test key", some["name"].encode("utf-8"), hashlib.sha256).hexdigest()
+    assert anonymized.set_index("id").loc[some["id"], "name"] == expected
+    assert refresh_run.asset_materializations_for_node("silver_breweries_anonymized")[0].metadata[
+        "development_key"].value is False
     gold = DeltaTable(f"s3://{buckets['gold']}/brewery_counts").to_pandas()
     assert gold["brewery_count"].sum() == 11_822
     assert not gold.duplicated(["country", "state", "brewery_type"]).any()

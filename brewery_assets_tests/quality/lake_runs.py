@@ -17,11 +17,12 @@ from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import SparkConnectResource
 
 
-def definitions(layout: LakeLayout) -> dg.Definitions:
-    """The code location's definitions on the test's lake (the API is never called here)."""
+def definitions(layout: LakeLayout, spark: dg.ConfigurableResource | None = None) -> dg.Definitions:
+    """The code location's definitions on the test's lake (the API is never called here); Spark jobs run
+    in process unless another runner is given."""
     return build_definitions({
         "lake": LakeResource(root=layout.root),
-        "spark": SparkConnectResource(),
+        "spark": spark or SparkConnectResource(),
         "openbrewerydb": OpenBreweryDBResource(base_url="http://127.0.0.1:9/v1"),
     })
 

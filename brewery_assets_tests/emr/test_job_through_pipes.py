@@ -1,0 +1,107 @@
+"""The EMR job entry point, launched locally through Dagster Pipes, gives the in-process silver and gold.
+
+The job runs exactly as on EMR Serverless: `emr_entrypoint.py` from the job bundle, with
+`brewery_assets.zip` first on the Python path (EMR's `spark.submit.pyFiles`), its Pipes context
+from the environment and its results reported through Pipes. Spark is the embedded engine over
+Spark Connect (`SPARK_REMOTE`), since classic Spark here has no Delta.
+"""
+
+import datetime as dt
+import sys
+
+import dagster as dg
+import pytest
+
+from brewery_assets.emr.package import build_job_bundle
+from brewery_assets.lake import LakeLayout
+from brewery_assets.resources.spark import SparkConnectResource, embedded_spark_remote
+from brewery_assets.resources.spark_jobs import PipesSubprocessSparkJobs
+from brewery_assets_tests.quality.lake_runs import definitions, refresh_all, register_locations, rows, write_bronze
+from brewery_assets_tests.transformations.edge_records import BROKEN_LINES, EDGE_RECORDS
+
+DAY = dt.date(2026, 11, 22)
+FIGURES = ("dagster/row_count", "bronze_records", "silver_rows", "duplicates_removed", "rejected", "unaccounted",
+           "table_locations", "full_rebuild", "snapshot")
+
+
+@pytest.fixture(scope="module")
+def job_runner(tmp_path_factory) -> PipesSubprocessSparkJobs:
+    """Runs each job as `python emr_entrypoint.py` from a freshly built bundle, through Pipes."""
+    bundle_dir = tmp_path_factory.mktemp("bundle")
+    archive, entrypoint = build_job_bundle(bundle_dir)
+    return PipesSubprocessSparkJobs(
+        command=[sys.executable, str(entrypoint)],
+        env={"PYTHONPATH": str(archive), "SPARK_REMOTE": embedded_spark_remote()},
+        cwd=str(bundle_dir),
+    )
+
+
+def _lake(tmp_path, name: str, spark, records, **bronze) -> tuple[LakeLayout, dg.ExecuteInProcessResult]:
+    layout = LakeLayout(str(tmp_path / name))
+    manifest = write_bronze(layout, DAY, records, BROKEN_LINES, **bronze)
+    instance = dg.DagsterInstance.ephemeral()
+    register_locations(instance, manifest)
+    return layout, refresh_all(definitions(layout, spark), instance)
+
+
+def _tables(layout: LakeLayout) -> dict:
+    return {path: rows(path) for path in (layout.silver_breweries, layout.silver_rejected,
+                                           layout.silver_anonymized, layout.gold_brewery_counts)}
+
+
+def test_the_job_through_pipes_gives_the_in_process_silver_and_gold(tmp_path, official_records, job_runner):
+    records = official_records + EDGE_RECORDS
+    local_layout, local = _lake(tmp_path, "in_process", SparkConnectResource(), records)
+    piped_layout, piped = _lake(tmp_path, "pipes", job_runner, records)
+    assert local.success and piped.success
+
+    # The same tables, row for row.
+    local_tables, piped_tables = _tables(local_layout), _tables(piped_layout)
+    for (local_path, local_rows), piped_rows in zip(local_tables.items(), piped_tables.values(), strict=True):
+        assert local_rows == piped_rows, local_path
+    assert len(piped_tables[piped_layout.silver_rejected]) == 6
+
+    # The same materialization figures and check results, reported through Pipes.
+    for asset in ("silver_breweries", "gold_brewery_counts", "silver_breweries_anonymized"):
+        local_meta = local.asset_materializations_for_node(asset)[0].metadata
+        piped_meta = piped.asset_materializations_for_node(asset)[0].metadata
+        for name in set(FIGURES) & set(local_meta):
+            assert piped_meta[name].value == local_meta[name].value, (asset, name)
+        assert piped_meta["path"].value.startswith(piped_layout.root)
+    piped_silver = piped.asset_materializations_for_node("silver_breweries")[0].metadata
+    assert piped_silver["dagster/row_count"].value == len(piped_tables[piped_layout.silver_breweries])
+    assert piped_silver["preview"].value == local.asset_materializations_for_node("silver_breweries")[0].metadata[
+        "preview"].value
+
+    def checks(result):
+        return sorted((e.asset_key.to_user_string(), e.check_name, e.passed, e.severity.value)
+                      for e in result.get_asset_check_evaluations())
+
+    assert checks(piped) == checks(local) and len(checks(piped)) == 11
+    # Descriptions travel too (inside the check's Pipes metadata, restored on this side).
+    descriptions = {e.check_name: e.description for e in piped.get_asset_check_evaluations()}
+    assert descriptions["row_volume_change"] == "no previously published table to compare with"
+
+
+def test_a_blocking_check_failed_in_the_job_fails_the_asset_and_publishes_nothing(tmp_path, official_records,
+                                                                                   job_runner):
+    records = official_records[:500]
+    layout, first = _lake(tmp_path, "lake", job_runner, records)
+    assert first.success
+    published = _tables(layout)
+
+    # The manifest now claims one record more than bronze holds: silver cannot reconcile.
+    manifest = write_bronze(layout, DAY, records, BROKEN_LINES, manifest_records=len(records) + len(BROKEN_LINES) + 1)
+    instance = dg.DagsterInstance.ephemeral()
+    register_locations(instance, manifest)
+    failed = refresh_all(definitions(layout, job_runner), instance)
+
+    assert not failed.success
+    (failure,) = failed.get_step_failure_events()
+    assert failure.step_key == "silver_breweries"
+    description = failure.step_failure_data.user_failure_data.description
+    assert description.startswith("silver not published: blocking checks failed (reconciles_with_bronze)")
+    evaluations = {e.check_name: e for e in failed.get_asset_check_evaluations()}
+    assert evaluations["reconciles_with_bronze"].passed is False
+    assert "unaccounted" in evaluations["reconciles_with_bronze"].metadata
+    assert _tables(layout) == published

@@ -4,8 +4,9 @@ The bundle is two files under `<artifacts_uri>/`:
 - `brewery_assets.zip`: the `brewery_assets` package and `dagster_pipes` (pure Python), put on the
   job's Python path with `spark.submit.pyFiles`;
 - `emr_entrypoint.py`: the script EMR runs; it calls `brewery_assets.emr.job.main`.
-The job imports only PySpark, `dagster_pipes` and the transformation modules, all in the bundle or
-on EMR.
+The job also imports the package's dependencies (dagster, pandera, deltalake, boto3, pandas): they
+come from the job's Python environment (a packed venv or a custom image, see deploy/README.md),
+while this bundle carries the code, so a code change needs a new bundle only.
 """
 
 import zipfile

@@ -115,6 +115,15 @@ data "aws_iam_policy_document" "emr_job" {
     actions   = ["logs:DescribeLogGroups"]
     resources = ["arn:${local.partition}:logs:${var.aws_region}:${local.account_id}:log-group:*"]
   }
+  dynamic "statement" {
+    for_each = var.anonymization_key_secret_arn != "" ? [1] : []
+
+    content {
+      sid       = "ReadAnonymizationKey"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [var.anonymization_key_secret_arn]
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "emr_job" {
@@ -253,6 +262,13 @@ data "aws_iam_policy_document" "dagster" {
     }
   }
 
+  # The gold asset draws its chart in the Dagster run worker, from the published gold table.
+  statement {
+    sid       = "WriteGoldChart"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.lake["gold"].arn}/visualizations/*"]
+  }
+
   statement {
     sid       = "ListComputeLogs"
     actions   = ["s3:ListBucket"]
@@ -280,6 +296,15 @@ data "aws_iam_policy_document" "dagster" {
       test     = "StringEquals"
       variable = "kms:ViaService"
       values   = ["s3.${var.aws_region}.amazonaws.com"]
+    }
+  }
+  dynamic "statement" {
+    for_each = var.anonymization_key_secret_arn != "" ? [1] : []
+
+    content {
+      sid       = "ReadAnonymizationKey"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [var.anonymization_key_secret_arn]
     }
   }
 }

@@ -90,7 +90,7 @@ output "emr_job_monitoring_configuration" {
 
 output "dagster_environment" {
   description = "Environment variables of the Dagster deployment (deploy/docker/docker-compose.yml) that come from this configuration."
-  value = {
+  value = merge({
     AWS_REGION                  = var.aws_region
     DAGSTER_COMPUTE_LOGS_BUCKET = aws_s3_bucket.logs.id
     BREWERY_BRONZE_BUCKET       = aws_s3_bucket.lake["bronze"].id
@@ -102,5 +102,7 @@ output "dagster_environment" {
     BREWERY_EMR_JOB_ROLE_ARN    = aws_iam_role.emr_job.arn
     BREWERY_EMR_LOG_GROUP       = aws_cloudwatch_log_group.emr.name
     BREWERY_EMR_LOG_URI         = "s3://${aws_s3_bucket.logs.id}/${local.emr_logs_prefix}"
-  }
+    }, var.anonymization_key_secret_arn == "" ? {} : {
+    BREWERY_ANONYMIZATION_KEY_SECRET_ID = var.anonymization_key_secret_arn
+  })
 }

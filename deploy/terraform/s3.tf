@@ -104,8 +104,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "bronze" {
     id     = "bronze-snapshots-to-cold-storage"
     status = "Enabled"
 
+    # The bronze bucket holds the bronze layer at its root: breweries/ingest_date=.../version=.../
     filter {
-      prefix = "bronze/"
+      prefix = "breweries/"
     }
 
     transition {
@@ -116,19 +117,6 @@ resource "aws_s3_bucket_lifecycle_configuration" "bronze" {
     transition {
       days          = var.bronze_archive_after_days
       storage_class = var.bronze_archive_storage_class
-    }
-  }
-
-  rule {
-    id     = "bronze-staging-cleanup"
-    status = "Enabled"
-
-    filter {
-      prefix = "bronze/breweries/_staging/"
-    }
-
-    expiration {
-      days = var.bronze_staging_expiration_days
     }
   }
 

@@ -92,17 +92,6 @@ variable "bronze_transition_minimum_object_size" {
   }
 }
 
-variable "bronze_staging_expiration_days" {
-  description = "Days after which leftovers of interrupted snapshot writes (bronze/breweries/_staging/) are deleted."
-  type        = number
-  default     = 7
-
-  validation {
-    condition     = var.bronze_staging_expiration_days >= 1
-    error_message = "bronze_staging_expiration_days must be at least 1."
-  }
-}
-
 variable "noncurrent_version_expiration_days" {
   description = "Days after which overwritten or deleted object versions are removed, in every bucket."
   type        = number
@@ -269,7 +258,7 @@ variable "dagster_trusted_role_arns" {
 }
 
 variable "dagster_writable_layers" {
-  description = "Lake layers the Dagster processes may write. Bronze ingestion runs in the Dagster run worker; add silver/gold only if table maintenance or charts are written from Dagster rather than from EMR."
+  description = "Lake layers the Dagster processes may write. Bronze ingestion runs in the Dagster run worker; add silver/gold only if Spark runs in the Dagster run worker (SPARK_REMOTE, Spark Connect) rather than on EMR. The gold chart (visualizations/) is always granted."
   type        = list(string)
   default     = ["bronze"]
 
@@ -277,4 +266,10 @@ variable "dagster_writable_layers" {
     condition     = alltrue([for layer in var.dagster_writable_layers : contains(["bronze", "silver", "gold"], layer)])
     error_message = "dagster_writable_layers may only contain bronze, silver and gold."
   }
+}
+
+variable "anonymization_key_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the HMAC key of silver's anonymized copy (BREWERY_ANONYMIZATION_KEY_SECRET_ID). The job role and the Dagster role may read it; empty grants nothing. The secret itself is created outside this configuration so its value never enters Terraform state."
+  type        = string
+  default     = ""
 }

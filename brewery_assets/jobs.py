@@ -46,6 +46,11 @@ def build_ingest_bronze_job(policy: dg.RetryPolicy | None = None) -> "Unresolved
     )
 
 
+# Runs that rewrite silver and gold carry this tag; the production instance lets one such run go
+# at a time (deploy/dagster.yaml), so two runs never write the same Delta tables at once.
+LAKE_WRITER_TAGS = {"brewery/spark": "lake-writer"}
+
+
 def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None) -> "UnresolvedAssetJobDefinition":
     """`refresh_silver_gold`: silver over a range of locations, its anonymized copy and gold, in one run."""
     return dg.define_asset_job(
@@ -54,6 +59,7 @@ def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None) -> "Unre
         description="Rebuild the selected silver locations from the latest bronze snapshot, then their "
         "anonymized copy and gold.",
         op_retry_policy=policy or retry_policy(),
+        tags=LAKE_WRITER_TAGS,
     )
 
 

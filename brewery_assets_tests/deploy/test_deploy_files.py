@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from brewery_assets.jobs import refresh_silver_gold_job
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = REPO_ROOT / "deploy"
 DOCKER = DEPLOY / "docker"
@@ -248,12 +250,16 @@ def test_instance_stores_everything_in_postgres_from_the_environment():
     }
 
 
-def test_instance_queues_runs_with_one_emr_run_at_a_time_and_retries():
+def test_instance_queues_runs_with_one_lake_writer_at_a_time_and_retries():
     instance = _instance()
     coordinator = instance["run_coordinator"]
     assert coordinator["class"] == "QueuedRunCoordinator"
     assert coordinator["config"]["max_concurrent_runs"] >= 1
-    assert {"key": "brewery/spark", "value": "emr", "limit": 1} in coordinator["config"]["tag_concurrency_limits"]
+    limit = {"key": "brewery/spark", "value": "lake-writer", "limit": 1}
+    assert limit in coordinator["config"]["tag_concurrency_limits"]
+    # The runs that rewrite silver and gold carry the tag the limit counts.
+    tag = {limit["key"]: limit["value"]}
+    assert refresh_silver_gold_job.tags == tag
     assert instance["run_retries"] == {"enabled": True, "max_retries": 2}
     assert instance["telemetry"] == {"enabled": False}
 

@@ -100,6 +100,7 @@ def emr_serverless(env: Mapping[str, str]) -> tuple[EmrServerlessResource, list[
         python_archive_uri=read.get("BREWERY_EMR_PYTHON_ARCHIVE_URI") or None,
         spark_conf={str(key): str(value) for key, value in spark_conf.items()},
         execution_timeout_minutes=int(read.get("BREWERY_EMR_TIMEOUT_MINUTES", "60")),
+        region_name=read.get("AWS_REGION") or read.get("AWS_DEFAULT_REGION") or None,
     )
     return runner, read.missing
 

@@ -13,6 +13,7 @@ from brewery_assets.resources.spark import SparkConnectResource
 
 TERRAFORM_OUTPUTS = {
     "DAGSTER_DEPLOYMENT": "prod",
+    "AWS_REGION": "eu-west-1",
     "BREWERY_BRONZE_BUCKET": "acme-brewery-bronze",
     "BREWERY_SILVER_BUCKET": "acme-brewery-silver",
     "BREWERY_GOLD_BUCKET": "acme-brewery-gold",
@@ -46,7 +47,10 @@ def test_production_puts_each_layer_in_its_bucket_and_spark_on_emr_serverless():
     assert emr.artifacts_uri == "s3://acme-brewery-artifacts/jobs/0.1.0/"  # where package-emr uploads
     assert emr.log_group_name == "/aws/emr-serverless/brewery" and emr.log_uri == "s3://acme-brewery-logs/emr/"
     params = emr.start_job_run_params("brewery-gold", [])
-    assert params["jobDriver"]["sparkSubmit"]["entryPoint"] == "s3://acme-brewery-artifacts/jobs/0.1.0/emr_entrypoint.py"
+    submit = params["jobDriver"]["sparkSubmit"]
+    assert submit["entryPoint"] == "s3://acme-brewery-artifacts/jobs/0.1.0/emr_entrypoint.py"
+    # The job's driver gets the region for its own S3 clients.
+    assert "--conf spark.emr-serverless.driverEnv.AWS_REGION=eu-west-1" in submit["sparkSubmitParameters"]
 
 
 def test_production_with_spark_remote_runs_jobs_on_that_spark_connect_server():

@@ -66,7 +66,11 @@ class EmrServerlessResource(SparkJobRunner):
     def start_job_run_params(self, job_name: str, arguments: list[str]) -> dict:
         """The StartJobRun request for one job: entry point, arguments, Spark settings, role, logging."""
         artifacts = self.artifacts_uri.rstrip("/")
-        conf = {**DELTA_SPARK_CONF, "spark.submit.pyFiles": f"{artifacts}/{PACKAGE_NAME}", **self.spark_conf}
+        conf = {**DELTA_SPARK_CONF, "spark.submit.pyFiles": f"{artifacts}/{PACKAGE_NAME}"}
+        if self.region_name:
+            # The driver's own S3 clients (boto3 for bronze, deltalake for table versions) need the region.
+            conf["spark.emr-serverless.driverEnv.AWS_REGION"] = self.region_name
+        conf.update(self.spark_conf)
         if self.python_archive_uri:
             conf["spark.archives"] = f"{self.python_archive_uri}#environment"
             conf["spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON"] = "./environment/bin/python"

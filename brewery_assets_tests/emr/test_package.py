@@ -1,5 +1,8 @@
 """The EMR job bundle: what it contains, that it is reproducible, and its upload to S3."""
 
+import os
+import subprocess
+import sys
 import zipfile
 
 import boto3
@@ -17,6 +20,18 @@ def test_bundle_holds_the_package_and_dagster_pipes(tmp_path):
     assert "from brewery_assets.emr.job import main" in entrypoint.read_text()
     again, _ = build_job_bundle(tmp_path / "b")
     assert again.read_bytes() == archive.read_bytes()
+
+
+def test_the_job_and_everything_it_imports_from_the_package_load_from_the_bundle(tmp_path):
+    archive, _ = build_job_bundle(tmp_path)
+    # What EMR does with spark.submit.pyFiles: the bundle first on the Python path.
+    probe = ("import sys, brewery_assets.emr.job, brewery_assets.spark_jobs, dagster_pipes; "
+             "print('\\n'.join(m.__file__ for n, m in sorted(sys.modules.items()) "
+             "if n.split('.')[0] in ('brewery_assets', 'dagster_pipes')))")
+    loaded = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(archive)},
+                            cwd=tmp_path, check=True, capture_output=True, text=True, timeout=120).stdout.split()
+    assert len(loaded) > 20
+    assert [path for path in loaded if not path.startswith(str(archive))] == []
 
 
 def test_upload_puts_both_files_under_the_artifacts_prefix(tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import sys
 from collections import Counter
 
 import boto3
@@ -14,10 +15,16 @@ from deltalake import DeltaTable
 
 from brewery_assets.definitions import build_definitions
 from brewery_assets.deployments import production_resources
+from brewery_assets.emr.package import build_job_bundle
+from brewery_assets.ingestion.bronze import write_snapshot
 from brewery_assets.pipeline import run_daily_refresh
 from brewery_assets.replay import ReplayServer
+from brewery_assets.resources.lake import LakeResource
+from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import embedded_spark_remote
+from brewery_assets.resources.spark_jobs import PipesSubprocessSparkJobs
 from brewery_assets_tests.production.conftest import s3_keys
+from brewery_assets_tests.quality.lake_runs import refresh_all, register_locations
 
 # Two ingestion days that exist on any date the suite runs (the partitions end today).
 DAY = dt.date(2026, 11, 20)
@@ -112,3 +119,29 @@ def test_a_failed_bronze_ingestion_on_s3_publishes_nothing(buckets, official_ser
     assert not bronze.success
     # No pointer, no manifest, no pages left behind in the bucket.
     assert s3_keys(buckets["bronze"]) == []
+
+
+def test_the_spark_jobs_run_out_of_process_on_the_s3_lake(buckets, official_records, tmp_path):
+    """As on EMR: the job process finds bronze in S3 with its own clients and writes silver and gold there."""
+    lake = LakeResource(**{f"{layer}_uri": f"s3://{bucket}" for layer, bucket in buckets.items()})
+    records = official_records[:1_000]
+    manifest = write_snapshot(lake.layout, DAY, [(1, records, None)], {"kind": "test"})
+    instance = dg.DagsterInstance.ephemeral()
+    register_locations(instance, manifest)
+    archive, entrypoint = build_job_bundle(tmp_path / "bundle")
+    # The AWS_* variables reach the job through the inherited environment, as the job role does on EMR.
+    jobs = PipesSubprocessSparkJobs(command=[sys.executable, str(entrypoint)],
+                                    env={"PYTHONPATH": str(archive), "SPARK_REMOTE": embedded_spark_remote()})
+    # Bronze was written above; the API is never called.
+    defs = build_definitions({"lake": lake, "spark": jobs,
+                              "openbrewerydb": OpenBreweryDBResource(base_url="http://127.0.0.1:9/v1")})
+    result = refresh_all(defs, instance)
+    assert result.success
+
+    silver = DeltaTable(f"s3://{buckets['silver']}/breweries").to_pandas()
+    assert sorted(silver["id"]) == sorted(r["id"] for r in records)
+    gold = DeltaTable(f"s3://{buckets['gold']}/brewery_counts").to_pandas()
+    assert gold["brewery_count"].sum() == 1_000
+    metadata = result.asset_materializations_for_node("silver_breweries")[0].metadata
+    assert metadata["bronze_records"].value == 1_000 and metadata["path"].value == f"s3://{buckets['silver']}/breweries"
+    assert all(e.passed for e in result.get_asset_check_evaluations())

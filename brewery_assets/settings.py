@@ -1,7 +1,7 @@
 """Environment settings shared by the definitions, the CLI and the benchmark.
 
-Every setting has a local default so a fresh clone runs with no configuration; production sets
-the same variables instead of editing code.
+Every setting has a local default so a fresh clone runs with no configuration. The production
+resources and their variables are in `brewery_assets.deployments`.
 """
 
 import os

@@ -58,7 +58,7 @@ def to_pipes_metadata(metadata: dict) -> dict:
 
 def check_to_pipes(result: dg.AssetCheckResult) -> dict:
     """The arguments of `PipesContext.report_asset_check` for one check result."""
-    metadata = {name: value for name, value in result.metadata.items()}
+    metadata = dict(result.metadata)
     if result.description:
         metadata[DESCRIPTION_KEY] = dg.MetadataValue.text(result.description)
     return {

@@ -47,7 +47,7 @@ dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
 test: $(STAMP) $(CHECKOV) $(SPARK35_STAMP)
 	$(BIN)/ruff check brewery_assets brewery_assets_tests benchmarks scripts
-	CHECKOV=$(CURDIR)/$(CHECKOV) SPARK35_PYTHON=$(CURDIR)/$(SPARK35) $(BIN)/pytest -q
+	CHECKOV=$(CURDIR)/$(CHECKOV) SPARK35_PYTHON=$(CURDIR)/$(SPARK35) $(BIN)/pytest -q --durations=10
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline_benchmark.py

@@ -21,24 +21,7 @@ from brewery_assets.emr.launch import EmrServerlessResource
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import SparkConnectResource
-
-DEPLOYMENT_ENV = "DAGSTER_DEPLOYMENT"
-LOCAL = "local"
-PRODUCTION = "prod"
-DEPLOYMENTS = (LOCAL, PRODUCTION)
-
-
-class DeploymentSettingsError(RuntimeError):
-    """The environment does not describe a complete deployment."""
-
-
-def deployment(env: Mapping[str, str] | None = None) -> str:
-    """The deployment named by `DAGSTER_DEPLOYMENT` (`local` when unset)."""
-    env = os.environ if env is None else env
-    name = env.get(DEPLOYMENT_ENV) or LOCAL
-    if name not in DEPLOYMENTS:
-        raise DeploymentSettingsError(f"{DEPLOYMENT_ENV}={name!r}: expected one of {', '.join(DEPLOYMENTS)}")
-    return name
+from brewery_assets.settings import PRODUCTION_DEPLOYMENT, DeploymentSettingsError, deployment
 
 
 def local_resources() -> dict:
@@ -117,8 +100,8 @@ def production_resources(env: Mapping[str, str] | None = None) -> dict:
         missing += missing_emr
     if missing:
         raise DeploymentSettingsError(
-            f"{DEPLOYMENT_ENV}={PRODUCTION} needs {', '.join(missing)} (see deploy/README.md: terraform output "
-            "dagster_environment)"
+            f"{settings.DEPLOYMENT_ENV}={PRODUCTION_DEPLOYMENT} needs {', '.join(missing)} (see deploy/README.md: "
+            "terraform output dagster_environment)"
         )
     api = env.get(settings.API_URL_ENV) or settings.PUBLIC_API_URL
     return {"lake": lake, "spark": spark, "openbrewerydb": OpenBreweryDBResource(base_url=api.rstrip("/"))}
@@ -126,4 +109,4 @@ def production_resources(env: Mapping[str, str] | None = None) -> dict:
 
 def deployment_resources(env: Mapping[str, str] | None = None) -> dict:
     """The resources of the deployment `DAGSTER_DEPLOYMENT` names."""
-    return production_resources(env) if deployment(env) == PRODUCTION else local_resources()
+    return production_resources(env) if deployment(env) == PRODUCTION_DEPLOYMENT else local_resources()

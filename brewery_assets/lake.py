@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from brewery_assets.storage import LakeStorage, join, storage_for
+from brewery_assets.storage import LakeStorage, is_s3, join, storage_for
 
 MANIFEST_NAME = "_manifest.json"
 # The per-day pointer object, and the prefix of the version folders it names.
@@ -63,7 +63,7 @@ class LakeLayout:
 
     def store(self, uri: str) -> LakeStorage:
         """The store holding `uri` (the local disk, or S3 through the layout's client)."""
-        return storage_for(uri, self._s3_client if uri.startswith("s3") else None)
+        return storage_for(uri, self._s3_client if is_s3(uri) else None)
 
     def uris(self) -> dict[str, str]:
         """The layers' locations, enough to build the same layout elsewhere (`LakeLayout(**uris)`)."""

@@ -5,6 +5,7 @@ resources and their variables are in `brewery_assets.deployments`.
 """
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +17,24 @@ LAKE_ROOT_ENV = "BREWERY_LAKE_ROOT"
 API_URL_ENV = "OPENBREWERYDB_API_URL"
 SPARK_REMOTE_ENV = "SPARK_REMOTE"
 SNAPSHOT_ENV = "BREWERIES_SNAPSHOT"
+DEPLOYMENT_ENV = "DAGSTER_DEPLOYMENT"
+
+LOCAL_DEPLOYMENT = "local"
+PRODUCTION_DEPLOYMENT = "prod"
+DEPLOYMENTS = (LOCAL_DEPLOYMENT, PRODUCTION_DEPLOYMENT)
+
+
+class DeploymentSettingsError(RuntimeError):
+    """The environment does not describe a complete deployment."""
+
+
+def deployment(env: Mapping[str, str] | None = None) -> str:
+    """The deployment named by `DAGSTER_DEPLOYMENT` (`local` when unset)."""
+    env = os.environ if env is None else env
+    name = env.get(DEPLOYMENT_ENV) or LOCAL_DEPLOYMENT
+    if name not in DEPLOYMENTS:
+        raise DeploymentSettingsError(f"{DEPLOYMENT_ENV}={name!r}: expected one of {', '.join(DEPLOYMENTS)}")
+    return name
 
 
 def lake_root() -> str:

@@ -10,13 +10,14 @@ import os
 import dagster as dg
 from pydantic import Field
 
+from brewery_assets import settings
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.metadata import OWNERS
 from brewery_assets.assets.outcomes import events_of
 from brewery_assets.locations import parse_location_key
 from brewery_assets.partitions import location_partitions
 from brewery_assets.quality import checks
-from brewery_assets.quality.hash_key import DEPLOYMENT_ENV, LOCAL_DEPLOYMENT, SECRET_ID_ENV
+from brewery_assets.quality.hash_key import SECRET_ID_ENV
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.spark_jobs import SparkJobRunner
 
@@ -93,7 +94,7 @@ def silver_breweries_anonymized(context: dg.AssetExecutionContext, lake: LakeRes
     request = {
         "locations": selected_locations(context),
         # The job may run elsewhere: it needs this deployment's rules and, on EMR, where the key is kept.
-        "deployment": os.environ.get(DEPLOYMENT_ENV) or LOCAL_DEPLOYMENT,
+        "deployment": settings.deployment(),
         "key_secret_id": os.environ.get(SECRET_ID_ENV) or None,
     }
     outcome = spark.run_job(context, "anonymized", lake.layout, request)

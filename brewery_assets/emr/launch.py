@@ -114,15 +114,13 @@ class EmrServerlessResource(SparkJobRunner):
             poll_interval=self.poll_interval_seconds,
         )
 
-    def run_pipes(
-        self, context: dg.AssetExecutionContext, job_name: str, arguments: list[str], extras: dict | None = None
-    ) -> dg.PipesClientCompletedInvocation:
-        """Runs one job to completion; raises `EmrServerlessJobFailed` with EMR's message if it fails."""
-        params = self.start_job_run_params(job_name, arguments)
-        context.log.info(f"starting EMR Serverless job {job_name}: {json.dumps(params['jobDriver'])}")
-        return self.pipes_client().run(context=context, start_job_run_params=params, extras=extras)
-
     def run_job(self, context: dg.AssetExecutionContext, job: str, layout: LakeLayout, request: dict) -> JobOutcome:
-        """Runs one of the lake's jobs (`silver`, `anonymized`, `gold`) on EMR Serverless."""
-        invocation = self.run_pipes(context, f"brewery-{job}", [], extras=pipes_extras(job, layout, request))
+        """Runs one of the lake's jobs (`silver`, `anonymized`, `gold`) to completion on EMR Serverless;
+        raises `EmrServerlessJobFailed` with EMR's message if the job run fails."""
+        job_name = f"brewery-{job}"
+        params = self.start_job_run_params(job_name, [])
+        context.log.info(f"starting EMR Serverless job {job_name}: {json.dumps(params['jobDriver'])}")
+        invocation = self.pipes_client().run(
+            context=context, start_job_run_params=params, extras=pipes_extras(job, layout, request)
+        )
         return outcome_of(invocation)

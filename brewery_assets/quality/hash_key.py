@@ -10,10 +10,10 @@ key is used instead, and the asset's metadata says so.
 
 import os
 
+from brewery_assets.settings import DEPLOYMENT_ENV, LOCAL_DEPLOYMENT
+
 KEY_ENV = "BREWERY_ANONYMIZATION_KEY"
 SECRET_ID_ENV = "BREWERY_ANONYMIZATION_KEY_SECRET_ID"
-DEPLOYMENT_ENV = "DAGSTER_DEPLOYMENT"
-LOCAL_DEPLOYMENT = "local"
 # Public on purpose: it protects nothing and is only ever used on a developer's own lake.
 DEVELOPMENT_KEY = b"brewery-assets local development key - not a secret"
 

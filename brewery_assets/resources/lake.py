@@ -5,6 +5,7 @@ from dagster_aws.s3 import S3Resource
 from pydantic import Field
 
 from brewery_assets.lake import LakeLayout
+from brewery_assets.storage import is_s3
 
 
 class LakeResource(dg.ConfigurableResource):
@@ -28,6 +29,6 @@ class LakeResource(dg.ConfigurableResource):
     def layout(self) -> LakeLayout:
         uris = (self.root, self.bronze_uri, self.silver_uri, self.gold_uri)
         client = None
-        if any(uri.startswith("s3") for uri in uris):
+        if any(is_s3(uri) for uri in uris):
             client = S3Resource(region_name=self.s3_region_name, endpoint_url=self.s3_endpoint_url).get_client()
         return LakeLayout(self.root, self.bronze_uri, self.silver_uri, self.gold_uri, s3_client=client)

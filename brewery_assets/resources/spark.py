@@ -11,7 +11,7 @@ from pydantic import Field
 
 from brewery_assets.lake import LakeLayout
 from brewery_assets.resources.spark_jobs import SparkJobRunner
-from brewery_assets.spark_jobs.outcome import JobOutcome
+from brewery_assets.spark_jobs import JOBS, JobOutcome
 
 _embedded_lock = threading.Lock()
 # The embedded server must outlive every session that uses it: if it is garbage-collected the
@@ -57,6 +57,4 @@ class SparkConnectResource(LazyPySparkResource, SparkJobRunner):
 
     def run_job(self, context: dg.AssetExecutionContext, job: str, layout: LakeLayout, request: dict) -> JobOutcome:
         """Runs the job on this resource's session."""
-        from brewery_assets.spark_jobs import JOBS
-
         return JOBS[job](self.spark_session, layout, request)

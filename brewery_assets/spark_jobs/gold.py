@@ -11,9 +11,9 @@ from pyspark.sql import functions as F
 
 from brewery_assets.assets.metadata import preview
 from brewery_assets.lake import LakeLayout
-from brewery_assets.quality import checks, wap
+from brewery_assets.quality import wap
 from brewery_assets.quality.gold_audits import audit_gold
-from brewery_assets.spark_jobs.outcome import JobOutcome
+from brewery_assets.spark_jobs.outcome import JobOutcome, blocked_by_checks
 from brewery_assets.transformations.gold import count_breweries
 
 
@@ -24,14 +24,9 @@ def publish_gold(session: SparkSession, layout: LakeLayout, request: dict) -> Jo
 
     staged = wap.stage(count_breweries(silver), path)
     results = audit_gold(staged, silver.count())
-    failed = checks.blocking_failures(results)
-    if failed:
-        return JobOutcome(
-            checks=results,
-            failure=f"gold not published: blocking checks failed ({', '.join(r.check_name for r in failed)}); "
-            f"the published table is unchanged, the candidate is at {wap.staging_path(path)}",
-            metadata={"staged": wap.staging_path(path)},
-        )
+    blocked = blocked_by_checks("gold", results, path)
+    if blocked:
+        return blocked
     version = wap.publish(staged, path)
 
     gold = session.read.format("delta").load(path)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
+from brewery_assets.quality import checks, wap
+
 _PIPES_TYPES = {
     dg.PathMetadataValue: "path",
     dg.MarkdownMetadataValue: "md",
@@ -38,6 +40,21 @@ class JobOutcome:
     @property
     def published(self) -> bool:
         return self.failure is None
+
+
+def blocked_by_checks(table: str, results: list[dg.AssetCheckResult], published_path: str,
+                      **metadata: object) -> JobOutcome | None:
+    """The outcome of a write-audit-publish whose blocking checks failed, or None when it may publish."""
+    failed = checks.blocking_failures(results)
+    if not failed:
+        return None
+    staged = wap.staging_path(published_path)
+    return JobOutcome(
+        checks=results,
+        failure=f"{table} not published: blocking checks failed ({', '.join(r.check_name for r in failed)}); "
+        f"the published table is unchanged, the candidate is at {staged}",
+        metadata={**metadata, "staged": staged},
+    )
 
 
 def to_pipes_metadata(metadata: dict) -> dict:

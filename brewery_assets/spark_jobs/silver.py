@@ -19,7 +19,7 @@ from brewery_assets.assets.metadata import preview
 from brewery_assets.ingestion.bronze import latest_snapshot
 from brewery_assets.lake import LakeLayout
 from brewery_assets.locations import canonical_mapping
-from brewery_assets.quality import checks, wap
+from brewery_assets.quality import wap
 from brewery_assets.quality.silver_audits import (
     BronzeFields,
     DriftThresholds,
@@ -27,7 +27,7 @@ from brewery_assets.quality.silver_audits import (
     audit_silver,
     table_stats,
 )
-from brewery_assets.spark_jobs.outcome import JobOutcome
+from brewery_assets.spark_jobs.outcome import JobOutcome, blocked_by_checks
 from brewery_assets.transformations.silver import (
     PARTITION_COLUMNS,
     SILVER_COLUMNS,
@@ -109,14 +109,9 @@ def publish_silver(session: SparkSession, layout: LakeLayout, request: dict) -> 
     fields = BronzeFields(bronze_fields(lines), parse_bronze_lines(lines))
     results = audit_silver(candidate, stats, previous, books, fields, thresholds)
 
-    failed = checks.blocking_failures(results)
-    if failed:
-        return JobOutcome(
-            checks=results,
-            failure=f"silver not published: blocking checks failed ({', '.join(r.check_name for r in failed)}); "
-            f"the published table is unchanged, the candidate is at {wap.staging_path(path)}",
-            metadata={"snapshot": date, "staged": wap.staging_path(path)},
-        )
+    blocked = blocked_by_checks("silver", results, path, snapshot=date)
+    if blocked:
+        return blocked
 
     # Publish: silver and its quarantine together.
     version = wap.publish(staged, path, PARTITION_COLUMNS, chosen)

@@ -1,8 +1,11 @@
 """Writing and inspecting the lake's Delta tables.
 
-Partition-scoped rewrites use `replaceWhere`: dynamic partition overwrite silently replaces the
-whole table on the embedded engine. Table history goes through `deltalake`, which reads the same
-tables without a Spark session.
+Spark writes the data files; `deltalake` (delta-rs) inspects tables and makes the commits that
+publish staged files (`commit_files`). A publish names the table version its audit read and
+fails with `PublishConflict` if any other commit landed since: Delta's own optimistic
+concurrency, with no retry that would rebase the write onto data nobody audited.
+
+Never dynamic partition overwrite: it silently replaces the whole table on the embedded engine.
 
 No file statistics are written for floating-point columns (`delta.dataSkippingStatsColumns`):
 the embedded engine answers a one-row file from its statistics, and parses the JSON numbers
@@ -10,33 +13,28 @@ there with a rounding that can move the last digit of a 17-digit double (a coord
 from silver would then differ from the source). Nothing filters on coordinates, so no skipping is lost.
 """
 
+import json
 from collections.abc import Sequence
 
+import pyarrow as pa
 from deltalake import DeltaTable
-from deltalake.exceptions import TableNotFoundError
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
+from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
 from pyspark.sql import DataFrame
 from pyspark.sql.types import FractionalType
 
-
-def sql_string(value: str) -> str:
-    """A Spark SQL string literal for `value` (backslash escapes, Spark's default)."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns"
 
 
-def locations_sql(locations: Sequence[tuple[str, str]]) -> str:
-    """A SQL predicate matching exactly the given (country, state) pairs."""
-    if not locations:
-        raise ValueError("at least one location is required")
-    return " OR ".join(
-        f"(country = {sql_string(country)} AND state = {sql_string(state)})" for country, state in locations
-    )
+class PublishConflict(RuntimeError):
+    """Another writer committed to the table after the version a publish was audited against."""
 
 
-def open_table(path: str) -> DeltaTable | None:
-    """The Delta table at `path` (a local path or `s3://` URI), or None when there is none."""
+def open_table(path: str, version: int | None = None) -> DeltaTable | None:
+    """The Delta table at `path` (a local path or `s3://` URI), at `version` or the latest; None when absent."""
     # Not `DeltaTable.is_deltatable`: on some S3-compatible servers its listing never returns.
     try:
-        return DeltaTable(path)
+        return DeltaTable(path, version=version)
     except TableNotFoundError:
         return None
 
@@ -52,6 +50,27 @@ def table_version(path: str) -> int | None:
     return None if table is None else table.version()
 
 
+def column_names(path: str) -> list[str]:
+    """The column names of the table at `path` (empty when there is no table)."""
+    table = open_table(path)
+    return [] if table is None else [field.name for field in table.schema().fields]
+
+
+def partition_columns(path: str) -> list[str]:
+    """The partition columns of the table at `path` (empty when there is none)."""
+    table = open_table(path)
+    return [] if table is None else list(table.metadata().partition_columns)
+
+
+def has_layout(path: str, columns: Sequence[str], partition_by: Sequence[str]) -> bool:
+    """Whether the table at `path` exists with exactly these columns and partition columns."""
+    table = open_table(path)
+    if table is None:
+        return False
+    names = {field.name for field in table.schema().fields}
+    return names == set(columns) and list(table.metadata().partition_columns) == list(partition_by)
+
+
 def stats_columns(df: DataFrame, partition_by: Sequence[str] = ()) -> str:
     """The columns of `df` that get file statistics: all but floating-point and partition columns."""
     return ",".join(
@@ -61,33 +80,98 @@ def stats_columns(df: DataFrame, partition_by: Sequence[str] = ()) -> str:
 
 
 def overwrite_table(df: DataFrame, path: str, partition_by: Sequence[str] = ()) -> None:
-    """Replaces the whole table with `df` (one new table version)."""
+    """Replaces the whole table with `df` (one new table version), schema and partitioning included.
+
+    Rows are grouped by partition first, so each partition is one file rather than one per task.
+    """
+    if partition_by:
+        df = df.repartition(*partition_by)
     writer = (
         df.write.format("delta")
         .mode("overwrite")
         .option("overwriteSchema", "true")
-        .option("delta.dataSkippingStatsColumns", stats_columns(df, partition_by))
+        .option(STATS_COLUMNS_PROPERTY, stats_columns(df, partition_by))
     )
     if partition_by:
         writer = writer.partitionBy(*partition_by)
     writer.save(path)
 
 
-def replace_locations(df: DataFrame, path: str, locations: Sequence[tuple[str, str]]) -> None:
-    """Replaces exactly the given (country, state) partitions with `df`; every other partition stays.
-
-    `df` must hold rows of those locations only. A location with no rows in `df` ends up empty.
-    """
-    (
-        df.write.format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", locations_sql(locations))
-        .option("delta.dataSkippingStatsColumns", stats_columns(df, ("country", "state")))
-        .save(path)
+def _file_stats(action: dict) -> str:
+    """The Delta `stats` JSON of one file, from `deltalake`'s structured add action."""
+    return json.dumps(
+        {
+            "numRecords": action["num_records"],
+            "minValues": action.get("min") or {},
+            "maxValues": action.get("max") or {},
+            "nullCount": action.get("null_count") or {},
+        },
+        default=str,
     )
 
 
-def column_names(path: str) -> list[str]:
-    """The column names of the table at `path` (empty when there is no table)."""
-    table = open_table(path)
-    return [] if table is None else [field.name for field in table.schema().fields]
+def commit_files(
+    staged_path: str,
+    published_path: str,
+    read_version: int | None,
+    partition_by: Sequence[str] = (),
+    replace: tuple[str, Sequence[str]] | None = None,
+    commit_info: dict[str, str] | None = None,
+) -> int:
+    """Publishes the files of the staged table at `staged_path` as one commit of the table at
+    `published_path`, without copying them; returns the new table version.
+
+    The staged table must lie inside the published one (`<published>/runs/<id>/`), so its files are
+    the table's own. `replace=None` replaces every file of the table; `replace=(column, values)`
+    replaces only the partitions whose `column` is in `values` and keeps the others. The commit is
+    made against `read_version` (None: there is no table yet) and never retried: if anyone else
+    committed since, `PublishConflict` is raised and nothing is published.
+    """
+    prefix = staged_path.rstrip("/")[len(published_path.rstrip("/")) + 1:]
+    if not staged_path.startswith(published_path.rstrip("/") + "/") or not prefix:
+        raise ValueError(f"{staged_path} is not inside {published_path}")
+    staged = DeltaTable(staged_path)
+    actions = [
+        AddAction(
+            path=f"{prefix}/{action['path']}",
+            size=action["size_bytes"],
+            partition_values=action.get("partition") or {},
+            modification_time=action["modification_time"],
+            data_change=True,
+            stats=_file_stats(action),
+        )
+        for action in pa.table(staged.get_add_actions(flatten=False)).to_pylist()
+    ]
+    properties = CommitProperties(custom_metadata=commit_info, max_commit_retries=0)
+    try:
+        if read_version is None:
+            create_table_with_add_actions(
+                published_path,
+                staged.schema(),
+                actions,
+                mode="error",
+                partition_by=list(partition_by) or None,
+                configuration={STATS_COLUMNS_PROPERTY: staged.metadata().configuration.get(STATS_COLUMNS_PROPERTY)},
+                commit_properties=properties,
+            )
+            return 0
+        filters = None if replace is None else [(replace[0], "in", list(replace[1]))]
+        DeltaTable(published_path, version=read_version).create_write_transaction(
+            actions,
+            mode="overwrite",
+            schema=staged.schema(),
+            partition_by=list(partition_by) or None,
+            partition_filters=filters,
+            commit_properties=properties,
+        )
+    except CommitFailedError as exc:
+        raise PublishConflict(
+            f"{published_path} changed after version {read_version} was audited: another writer committed "
+            f"first ({exc})"
+        ) from exc
+    except Exception as exc:
+        # Creating a table that another writer has just created fails with a generic error.
+        if read_version is None and table_exists(published_path):
+            raise PublishConflict(f"{published_path} was created by another writer while this one was audited") from exc
+        raise
+    return read_version + 1

@@ -5,9 +5,11 @@ refresh is two runs: the day's ingestion (`ingest_bronze`), then silver over any
 and gold (`refresh_silver_gold`). The `refresh_after_bronze` sensor chains them.
 
 Both jobs retry a failed step with exponential backoff: an API outage, a dropped connection or a
-restarted Spark Connect server usually passes within minutes. Ingestion and the silver rewrite are
-idempotent (a snapshot is published whole, `replaceWhere` replaces whole partitions), so a retried
-step never duplicates anything.
+restarted Spark Connect server usually passes within minutes. Failures a retry cannot fix (a blocking
+check, a schema error, a bad value) fail at once instead (`dg.Failure(allow_retries=False)`). Ingestion
+and the lake's writes are idempotent (a snapshot is published whole, a commit replaces whole
+partitions), so a retried step never duplicates anything. Runs writing the same table wait for each
+other through the assets' concurrency pools (`brewery_assets.assets.silver`).
 """
 
 from typing import TYPE_CHECKING
@@ -46,11 +48,6 @@ def build_ingest_bronze_job(policy: dg.RetryPolicy | None = None) -> "Unresolved
     )
 
 
-# Runs that rewrite silver and gold carry this tag; the production instance lets one such run go
-# at a time (deploy/dagster.yaml), so two runs never write the same Delta tables at once.
-LAKE_WRITER_TAGS = {"brewery/spark": "lake-writer"}
-
-
 def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None) -> "UnresolvedAssetJobDefinition":
     """`refresh_silver_gold`: silver over a range of locations, its anonymized copy and gold, in one run."""
     return dg.define_asset_job(
@@ -59,7 +56,6 @@ def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None) -> "Unre
         description="Rebuild the selected silver locations from the latest bronze snapshot, then their "
         "anonymized copy and gold.",
         op_retry_policy=policy or retry_policy(),
-        tags=LAKE_WRITER_TAGS,
     )
 
 

@@ -6,13 +6,25 @@ meaning to (`,` `|` `[` `]`, `...`, control characters) and `/` and `%` themselv
 percent-encoded, so every key is safe and reversible.
 """
 
+import hashlib
 import json
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import unquote
 
 # Rows without a usable country or state are kept under this value instead of being dropped.
 UNKNOWN = "(unknown)"
+
+# The longest country or state name accepted. Real names are far shorter (a Greek region,
+# "Αποκεντρωμένη Διοίκηση Πελοποννήσου, Δυτικής Ελλάδας και Ιονίου", has 63 characters); a longer
+# value is a broken record, kept in the quarantine instead of becoming a partition.
+MAX_LOCATION_LENGTH = 120
+# Why a raw location cannot be a silver location (the record is rejected as `invalid_location`).
+TOO_LONG = "too_long"
+CONTROL_CHARACTERS = "control_characters"
+NOT_TEXT = "not_text"
 
 _SEPARATOR = "/"
 _ESCAPED = {"%", "/", ",", "|", "[", "]"}
@@ -35,6 +47,39 @@ def parse_location_key(key: str) -> tuple[str, str]:
     if not sep or _SEPARATOR in state:
         raise ValueError(f"not a location partition key (expected 'country/state'): {key!r}")
     return unquote(country, errors="strict"), unquote(state, errors="strict")
+
+
+def location_id(country: str, state: str) -> str:
+    """The physical partition value of a location in the Delta tables: short, ASCII and unique.
+
+    Delta names a partition's folder after its value, percent-encoded; a long or non-Latin name
+    would exceed the 255-byte limit of common file systems. This id stays under 90 ASCII
+    characters, starts with a readable slug (`united-states.texas.`) and ends with 16 hex digits of
+    the SHA-256 of the exact pair, so two locations never share a folder. The `country` and `state`
+    columns keep the exact names.
+    """
+    digest = hashlib.sha256(f"{country}\x00{state}".encode()).hexdigest()[:16]
+    return f"{_slug(country)[:30]}.{_slug(state)[:40]}.{digest}"
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "_"
+
+
+def location_issue(value: str) -> str | None:
+    """Why a canonical country or state cannot name a location, or None when it can.
+
+    A value the source sent as an object or array reaches silver as its JSON text; no place is
+    named like that, nor with control characters or hundreds of characters.
+    """
+    if value.startswith(("{", "[")):
+        return NOT_TEXT
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        return CONTROL_CHARACTERS
+    if len(value) > MAX_LOCATION_LENGTH:
+        return TOO_LONG
+    return None
 
 
 def canonical_part(value: str | None) -> str:
@@ -83,7 +128,8 @@ def location_mapping(counts: Counter) -> list[dict]:
 
 
 def canonical_mapping(mapping: list[dict]) -> list[dict]:
-    """The mapping rows (`country_raw`, `state_raw`, `records`) with their canonical `country` and `state`.
+    """The mapping rows (`country_raw`, `state_raw`, `records`) with their canonical `country`, `state`,
+    `location_id` and `location_issue`.
 
     The rule, applied to the whole snapshot at once:
     1. whitespace is trimmed and collapsed; a missing or blank value becomes `UNKNOWN`;
@@ -95,24 +141,32 @@ def canonical_mapping(mapping: list[dict]) -> list[dict]:
     Countries are merged first and states within their merged country. Canonical spellings
     such as `ACT`, `NSW`, `District of Columbia` or `Baden-Württemberg` are never re-cased: only
     another spelling that the snapshot itself uses can replace them, `MIssouri` (1 record)
-    becoming `Missouri` (141). The stored `country`/`state` of `mapping` are ignored and
-    recomputed, so every reader of a manifest applies the current rule.
+    becoming `Missouri` (141).
+    4. A pair whose country or state cannot name a place (`location_issue`) gets null `country`,
+       `state` and `location_id` and the issue in `location_issue`: its records are rejected.
+    The stored `country`/`state` of `mapping` are ignored and recomputed, so every reader of a
+    manifest applies the current rule.
     """
     countries = _spellings((canonical_part(row["country_raw"]), row["records"]) for row in mapping)
     states = _spellings(
         ((_fold(countries[canonical_part(row["country_raw"])]), canonical_part(row["state_raw"])), row["records"])
         for row in mapping
     )
-    return [
-        {
+    rows = []
+    for row in mapping:
+        country = countries[canonical_part(row["country_raw"])]
+        state = states[(_fold(country), canonical_part(row["state_raw"]))]
+        issue = location_issue(country) or location_issue(state)
+        rows.append({
             "country_raw": row["country_raw"],
             "state_raw": row["state_raw"],
-            "country": countries[canonical_part(row["country_raw"])],
-            "state": states[(_fold(countries[canonical_part(row["country_raw"])]), canonical_part(row["state_raw"]))],
+            "country": None if issue else country,
+            "state": None if issue else state,
+            "location_id": None if issue else location_id(country, state),
+            "location_issue": issue,
             "records": row["records"],
-        }
-        for row in mapping
-    ]
+        })
+    return rows
 
 
 def _fold(text: str) -> str:
@@ -141,8 +195,9 @@ def _spellings(weighted: Iterable[tuple]) -> dict:
 
 
 def locations_of(mapping: list[dict]) -> list[tuple[str, str]]:
-    """The distinct canonical (country, state) locations of a manifest's mapping rows, sorted.
+    """The distinct canonical (country, state) locations of a manifest's mapping rows, sorted; pairs
+    that cannot name a place are left out.
 
     The canonical spellings are recomputed with `canonical_mapping`, the same function silver uses.
     """
-    return sorted({(row["country"], row["state"]) for row in canonical_mapping(mapping)})
+    return sorted({(row["country"], row["state"]) for row in canonical_mapping(mapping) if not row["location_issue"]})

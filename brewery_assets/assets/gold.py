@@ -18,6 +18,9 @@ from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.spark_jobs import SparkJobRunner
 from brewery_assets.transformations.chart import TOP_LOCATIONS, counts_chart_png, top_locations_by_type
 
+# The concurrency pool of the gold table's writer (one at a time).
+GOLD_POOL = "lake_gold_brewery_counts"
+
 
 def write_chart(layout: LakeLayout) -> tuple[str, bytes]:
     """Draws the published gold table's top locations by type; writes the PNG next to gold (`layout.gold_chart`)."""
@@ -35,11 +38,13 @@ def write_chart(layout: LakeLayout) -> tuple[str, bytes]:
 @dg.asset(
     deps=[silver_breweries],
     check_specs=checks.GOLD_CHECK_SPECS,
+    pool=GOLD_POOL,
     group_name="gold",
     kinds={"spark", "delta"},
     owners=OWNERS,
     description="Number of breweries per (country, state, brewery_type), with the bronze snapshot it "
-    "was built from, as a Delta table at gold/brewery_counts. Sums to the silver row count. A chart of "
+    "was built from, as a Delta table at gold/brewery_counts. Sums to the row count of the silver version "
+    "it read. A chart of "
     "the top locations by type is kept at gold/visualizations/.",
 )
 def gold_brewery_counts(context: dg.AssetExecutionContext, lake: LakeResource, spark: SparkJobRunner):
@@ -48,7 +53,7 @@ def gold_brewery_counts(context: dg.AssetExecutionContext, lake: LakeResource, s
     The work is the `gold` Spark job (`brewery_assets.spark_jobs.gold`); the chart is drawn here from
     the published table, only after it was published.
     """
-    outcome = spark.run_job(context, "gold", lake.layout, {})
+    outcome = spark.run(context, "gold", lake.layout, {"run_id": context.run.run_id})
     chart = {}
     if outcome.published:
         image_path, png = write_chart(lake.layout)

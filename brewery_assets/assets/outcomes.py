@@ -1,20 +1,63 @@
 """From a Spark job's outcome to what an asset yields."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import dagster as dg
+import pandas as pd
 
+from brewery_assets.locations import location_key
 from brewery_assets.spark_jobs import JobOutcome
+
+# Plain metadata values the jobs return that the UI should show as paths or as tables.
+_PATH_KEYS = frozenset({"path", "rejected_path", "staged", "chart_path"})
+_MARKDOWN_KEYS = frozenset({"top_counts", "preview"})
+
+
+def as_metadata(metadata: dict) -> dict:
+    """A job's plain metadata as Dagster metadata values (paths, markdown tables, JSON lists)."""
+    converted = {}
+    for name, value in metadata.items():
+        if isinstance(value, dg.MetadataValue) or value is None:
+            converted[name] = value
+        elif name in _PATH_KEYS:
+            converted[name] = dg.MetadataValue.path(value)
+        elif name in _MARKDOWN_KEYS:
+            converted[name] = dg.MetadataValue.md(value)
+        elif isinstance(value, list | dict):
+            converted[name] = dg.MetadataValue.json(value)
+        else:
+            converted[name] = value
+    return converted
+
+
+def preview_table(rows: list[dict]) -> dg.MetadataValue:
+    """A markdown table of a location's first rows (`(no rows)` when it has none)."""
+    if not rows:
+        return dg.MetadataValue.md("(no rows)")
+    return dg.MetadataValue.md(pd.DataFrame(rows).astype(str).to_markdown(index=False))
+
+
+def add_location_metadata(
+    context: dg.AssetExecutionContext, outcome: JobOutcome, figures: Callable[[dict], dict]
+) -> None:
+    """Gives each materialized location partition its own figures: `figures(entry)` of the job's
+    `by_location` entry, or of an empty entry for a location that has no rows any more."""
+    by_key = {location_key(entry["country"], entry["state"]): entry for entry in outcome.by_location}
+    for key in context.partition_keys:
+        context.add_asset_metadata(figures(by_key.get(key, {})), partition_key=key)
 
 
 def events_of(outcome: JobOutcome, extra_metadata: dict | None = None) -> Iterator:
     """The materialization with its check results; or the check results, then a failure.
 
-    A job that published nothing failed for a reason retrying cannot change (a blocking check, no
-    bronze snapshot, a missing key), so the failure does not retry; errors of the engine itself
-    are raised by the runner and retried by the job's retry policy.
+    A job that published nothing because of what it found (a blocking check, no bronze snapshot, a
+    missing key) fails for a reason retrying cannot change, so the failure does not retry; one that
+    lost a race with another writer may. Errors of the engine itself are raised by the runner and
+    classified by the asset (`retryable_error`).
     """
     if not outcome.published:
         yield from outcome.checks
-        raise dg.Failure(description=outcome.failure, metadata=outcome.metadata, allow_retries=False)
-    yield dg.MaterializeResult(metadata={**outcome.metadata, **(extra_metadata or {})}, check_results=outcome.checks)
+        raise dg.Failure(description=outcome.failure, metadata=as_metadata(outcome.metadata),
+                         allow_retries=outcome.retryable)
+    yield dg.MaterializeResult(metadata={**as_metadata(outcome.metadata), **(extra_metadata or {})},
+                               check_results=outcome.checks)

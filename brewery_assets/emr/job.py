@@ -12,12 +12,14 @@ jars; the job run's Spark settings switch them on too), or a Spark Connect sessi
 """
 
 import os
+import traceback
 
 from dagster_pipes import PipesContext, open_dagster_pipes
 from pyspark.sql import SparkSession
 
 from brewery_assets.lake import LakeLayout
 from brewery_assets.spark_jobs import JOBS, JobOutcome
+from brewery_assets.spark_jobs.errors import is_transient
 from brewery_assets.spark_jobs.outcome import check_to_pipes, to_pipes_metadata
 
 DELTA_SPARK_CONF = {
@@ -25,6 +27,7 @@ DELTA_SPARK_CONF = {
     "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
 }
 APP_NAME = "brewery-lake"
+LOCATIONS_PER_MESSAGE = 50
 
 
 def spark_session() -> SparkSession:
@@ -42,10 +45,14 @@ def report(pipes: PipesContext, outcome: JobOutcome) -> None:
     """Sends the outcome through Pipes: every check result, then the materialization or the failure."""
     for check in outcome.checks:
         pipes.report_asset_check(**check_to_pipes(check))
-    if outcome.published:
-        pipes.report_asset_materialization(metadata=to_pipes_metadata(outcome.metadata))
-    else:
-        pipes.report_custom_message({"failure": outcome.failure, "metadata": outcome.metadata})
+    if not outcome.published:
+        pipes.report_custom_message(
+            {"failure": outcome.failure, "retryable": outcome.retryable, "metadata": outcome.metadata})
+        return
+    # Per-location figures go in chunks: each Pipes message is one line of the driver's log.
+    for start in range(0, len(outcome.by_location), LOCATIONS_PER_MESSAGE):
+        pipes.report_custom_message({"by_location": outcome.by_location[start:start + LOCATIONS_PER_MESSAGE]})
+    pipes.report_asset_materialization(metadata=to_pipes_metadata(outcome.metadata))
 
 
 def run(pipes: PipesContext, session: SparkSession) -> JobOutcome:
@@ -55,7 +62,14 @@ def run(pipes: PipesContext, session: SparkSession) -> JobOutcome:
         raise ValueError(f"unknown job {job!r}; known: {', '.join(sorted(JOBS))}")
     layout = LakeLayout(**pipes.get_extra("layout"))
     pipes.log.info(f"{job}: bronze {layout.bronze_uri}, silver {layout.silver_uri}, gold {layout.gold_uri}")
-    outcome = JOBS[job](session, layout, pipes.get_extra("request"))
+    try:
+        outcome = JOBS[job](session, layout, pipes.get_extra("request"))
+    except Exception as error:
+        # Reported, not raised: the asset then knows whether a retry could help.
+        pipes.log.error(traceback.format_exc())
+        first_line = (str(error).strip().splitlines() or [""])[0][:500]
+        outcome = JobOutcome(failure=f"the {job} job failed: {type(error).__name__}: {first_line}",
+                             retryable=is_transient(error))
     report(pipes, outcome)
     return outcome
 

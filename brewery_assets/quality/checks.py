@@ -8,6 +8,7 @@ published, the step fails and nothing downstream runs. WARN checks report drift 
 import dagster as dg
 
 SILVER_KEY = dg.AssetKey("silver_breweries")
+ANONYMIZED_KEY = dg.AssetKey("silver_breweries_anonymized")
 GOLD_KEY = dg.AssetKey("gold_brewery_counts")
 
 # Silver, blocking.
@@ -16,10 +17,14 @@ ID_UNIQUE = "id_unique"
 NOT_EMPTY = "not_empty"
 SCHEMA_AND_VALUES = "schema_and_values"
 RECONCILES_WITH_BRONZE = "reconciles_with_bronze"
+OTHER_LOCATIONS_UNCHANGED = "other_locations_unchanged"
 # Silver, warnings.
 ROW_VOLUME_CHANGE = "row_volume_change"
 NULL_RATE_DRIFT = "null_rate_drift"
 SOURCE_SCHEMA_DRIFT = "source_schema_drift"
+# The anonymized copy: blocking, then a warning.
+MATCHES_SILVER = "matches_silver"
+OTHER_LOCATIONS_CURRENT = "other_locations_current"
 # Gold, blocking.
 COUNTS_POSITIVE = "counts_positive"
 SUMS_TO_SILVER = "sums_to_silver"
@@ -31,12 +36,22 @@ _SILVER_CHECKS = {
     NOT_EMPTY: (True, "Silver holds at least one row."),
     SCHEMA_AND_VALUES: (True, "pandera: column types, brewery_type in the API's list, coordinates within "
                               "range, location and coordinate flags valid."),
-    RECONCILES_WITH_BRONZE: (True, "Bronze records = silver rows + duplicates removed + rejected records."),
+    RECONCILES_WITH_BRONZE: (True, "Over the whole table: bronze records = silver rows + duplicates removed + "
+                                   "rejected records, and the ids of silver and the quarantine are the snapshot's."),
+    OTHER_LOCATIONS_UNCHANGED: (True, "On a partial rebuild, every location not rebuilt keeps exactly its published "
+                                      "rows and ids."),
     ROW_VOLUME_CHANGE: (False, "Silver's row count moved by no more than the configured share since the "
                                "previously published table."),
     NULL_RATE_DRIFT: (False, "No column's null rate moved by more than the configured amount since the "
                              "previously published table."),
     SOURCE_SCHEMA_DRIFT: (False, "Bronze holds no field and no brewery_type value beyond the API's known ones."),
+}
+
+_ANONYMIZED_CHECKS = {
+    MATCHES_SILVER: (True, "Every rebuilt location of the copy has exactly the rows of silver's location (count "
+                           "and ids), at the silver version it was built from."),
+    OTHER_LOCATIONS_CURRENT: (False, "Locations the run did not rebuild still match silver; a failure lists the "
+                                     "stale ones to rebuild."),
 }
 
 _GOLD_CHECKS = {
@@ -55,12 +70,14 @@ def _specs(asset: dg.AssetKey, checks: dict[str, tuple[bool, str]]) -> list[dg.A
 
 SILVER_CHECK_SPECS = _specs(SILVER_KEY, _SILVER_CHECKS)
 GOLD_CHECK_SPECS = _specs(GOLD_KEY, _GOLD_CHECKS)
-SILVER_WARN_CHECKS = frozenset(name for name, (blocking, _) in _SILVER_CHECKS.items() if not blocking)
+ANONYMIZED_CHECK_SPECS = _specs(ANONYMIZED_KEY, _ANONYMIZED_CHECKS)
+WARN_CHECKS = frozenset(
+    name for table in (_SILVER_CHECKS, _ANONYMIZED_CHECKS) for name, (blocking, _) in table.items() if not blocking)
 
 
 def severity_of(name: str) -> dg.AssetCheckSeverity:
     """ERROR for blocking checks, WARN for drift checks."""
-    return dg.AssetCheckSeverity.WARN if name in SILVER_WARN_CHECKS else dg.AssetCheckSeverity.ERROR
+    return dg.AssetCheckSeverity.WARN if name in WARN_CHECKS else dg.AssetCheckSeverity.ERROR
 
 
 def blocking_failures(results: list[dg.AssetCheckResult]) -> list[dg.AssetCheckResult]:

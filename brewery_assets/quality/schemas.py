@@ -33,6 +33,7 @@ class SilverBreweriesSchema(pa.DataFrameModel):
     coordinates_issue: T.StringType() = pa.Field(nullable=True, isin=list(COORDINATE_ISSUES))
     unrecognised_brewery_type: T.StringType() = pa.Field(nullable=True)
     ingest_date: T.DateType() = pa.Field(nullable=False)
+    location_id: T.StringType() = pa.Field(nullable=False)
 
     class Config:
         # A column the schema does not know is a schema violation, not something to carry along.
@@ -51,6 +52,7 @@ def violations() -> dict[str, Column]:
         "latitude": F.abs(F.col("latitude")) > 90,
         "coordinates_issue": ~F.col("coordinates_issue").isin(*COORDINATE_ISSUES),
         "ingest_date": F.col("ingest_date").isNull(),
+        "location_id": F.col("location_id").isNull(),
     }
 
 

@@ -1,15 +1,16 @@
 """The audits of a silver candidate, as Dagster check results with their figures and sample rows.
 
-Every figure comes from the staged tables (one aggregate for the candidate, one for the table it
-would replace, one over the rejected records, one over bronze's field names), never from a second
-run of the transformation.
+Every audit sees the whole table as it would be published, not only the rebuilt locations: the
+candidate reconciles with its snapshot record by record and id by id, and on a partial rebuild
+every location not rebuilt must keep exactly its rows and ids. Figures come from the staged
+tables and the published version the audit read (a few aggregates), never from a second run of
+the transformation.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dagster as dg
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS
@@ -20,7 +21,9 @@ from brewery_assets.transformations.silver import (
     DUPLICATE_ID,
     REJECT_REASONS,
     SILVER_COLUMNS,
-    restrict_to_locations,
+    UNREADABLE_RECORD,
+    clean_text,
+    parse_bronze_lines,
 )
 
 _SAMPLE_COLUMNS = ("id", "name", "brewery_type", "country", "state", "longitude", "latitude", "coordinates_issue")
@@ -57,13 +60,54 @@ def table_stats(table: DataFrame) -> TableStats:
     return TableStats(rows, int(row["distinct_ids"]), nulls, unrecognised)
 
 
+def id_checksum(column: Column) -> Column:
+    """An order-independent checksum of the ids in `column` (nulls left out): the sum of their 64-bit
+    xxhash as a decimal, so two multisets of ids are equal when their counts and checksums are."""
+    return F.sum(F.when(column.isNotNull(), F.xxhash64(column)).cast("decimal(38,0)"))
+
+
 @dataclass(frozen=True)
-class Accounting:
-    """Where the bronze records in scope went: bronze = silver + duplicates removed + rejected."""
+class BronzeProfile:
+    """What the bronze snapshot holds, from one pass over its lines: field names, and the ids of its
+    readable records (count and checksum)."""
+
+    records: int
+    ids: int
+    id_checksum: int
+    field_names: set[str]
+    lines: DataFrame | None = None
+
+
+def bronze_profile(lines: DataFrame, records: int) -> BronzeProfile:
+    """Profiles a snapshot's JSON lines (`value`); `records` is the manifest's line count.
+
+    Ids are read exactly as `classify_records` reads them, so silver, the quarantine and bronze
+    are compared on the same values.
+    """
+    parsed = parse_bronze_lines(lines)
+    identifier = F.when(F.col("readable"), clean_text(F.col("id")))
+    row = parsed.agg(
+        F.collect_set(F.json_object_keys("raw_record")).alias("key_lists"),
+        F.count(identifier).alias("ids"),
+        id_checksum(identifier).alias("checksum"),
+    ).first()
+    names = {name for keys in row["key_lists"] or [] for name in keys or []}
+    return BronzeProfile(records, int(row["ids"]), int(row["checksum"] or 0), names, lines)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Where every bronze record of the snapshot went, over the whole table as it would be published:
+    bronze = silver rows + duplicates removed + other rejected records, for records and for ids."""
 
     bronze_records: int
+    bronze_ids: int
+    bronze_id_checksum: int
     silver_rows: int
+    silver_id_checksum: int
     rejected_by_reason: dict[str, int]
+    rejected_ids: int
+    rejected_id_checksum: int
 
     @property
     def duplicates_removed(self) -> int:
@@ -77,51 +121,72 @@ class Accounting:
     def unaccounted(self) -> int:
         return self.bronze_records - self.silver_rows - self.duplicates_removed - self.rejected
 
+    @property
+    def ids_unaccounted(self) -> int:
+        return self.bronze_ids - self.silver_rows - self.rejected_ids
+
+    @property
+    def ids_match(self) -> bool:
+        checksums = self.silver_id_checksum + self.rejected_id_checksum
+        return self.ids_unaccounted == 0 and self.bronze_id_checksum == checksums
+
     def metadata(self) -> dict:
-        """The figures for materialization and check metadata."""
+        """The whole table's figures, for check metadata (per-location figures are on each partition)."""
         return {
+            "scope": "whole table",
             "bronze_records": self.bronze_records,
             "silver_rows": self.silver_rows,
             "duplicates_removed": self.duplicates_removed,
             "rejected": self.rejected,
             "rejected_by_reason": dg.MetadataValue.json(self.rejected_by_reason),
             "unaccounted": self.unaccounted,
+            "bronze_ids": self.bronze_ids,
+            "ids_unaccounted": self.ids_unaccounted,
+            "id_checksums_match": self.ids_match,
         }
 
 
-def accounting(
-    manifest: dict,
-    mapping: list[dict],
-    staged_silver_rows: int,
-    rejected: DataFrame,
-    locations: Sequence[tuple[str, str]] | None,
-) -> Accounting:
-    """Reconciles bronze with the staged tables; `locations=None` is the whole snapshot.
-
-    The bronze side is the manifest, counted when the snapshot was written: the whole snapshot's
-    `records`, or for a partial rebuild the records whose raw location maps into `locations`.
-    """
-    if locations is None:
-        bronze = int(manifest["records"])
-        scoped = rejected
-    else:
-        chosen = set(locations)
-        bronze = sum(row["records"] for row in mapping if (row["country"], row["state"]) in chosen)
-        scoped = restrict_to_locations(rejected, list(locations))
-    by_reason = {row["reject_reason"]: int(row["n"]) for row in scoped.groupBy("reject_reason").agg(
-        F.count(F.lit(1)).alias("n")).collect()}
+def reconcile(bronze: BronzeProfile, candidate_rows: int, candidate: DataFrame, rejected: DataFrame) -> Reconciliation:
+    """Reconciles the snapshot with the candidate table and the quarantine (both whole)."""
+    silver_checksum = candidate.agg(id_checksum(F.col("id")).alias("c")).first()["c"]
+    with_id = (F.col("reject_reason") != F.lit(UNREADABLE_RECORD)) & F.col("id").isNotNull()
+    by_reason: dict[str, int] = {}
+    rejected_ids, rejected_checksum = 0, 0
+    for row in rejected.groupBy("reject_reason").agg(
+        F.count(F.lit(1)).alias("n"),
+        F.count(F.when(with_id, F.col("id"))).alias("ids"),
+        id_checksum(F.when(with_id, F.col("id"))).alias("checksum"),
+    ).collect():
+        by_reason[row["reject_reason"]] = int(row["n"])
+        rejected_ids += int(row["ids"])
+        rejected_checksum += int(row["checksum"] or 0)
     ordered = {reason: by_reason.get(reason, 0) for reason in REJECT_REASONS}
     ordered.update({r: n for r, n in by_reason.items() if r not in ordered})
-    return Accounting(bronze, staged_silver_rows, ordered)
+    return Reconciliation(bronze.records, bronze.ids, bronze.id_checksum, candidate_rows, int(silver_checksum or 0),
+                          ordered, rejected_ids, rejected_checksum)
 
 
 @dataclass(frozen=True)
-class BronzeFields:
-    """The field names found in a bronze snapshot, and its raw lines for samples."""
+class LocationFigures:
+    """Rows and an id checksum per location (`location_id`) of a silver table."""
 
-    names: set[str]
-    lines: DataFrame | None = None
+    by_location: dict[str, tuple[int, int]]
 
+
+def location_figures(table: DataFrame) -> LocationFigures:
+    """Per `location_id`: (rows, id checksum), in one aggregate."""
+    rows = table.groupBy("location_id").agg(F.count(F.lit(1)).alias("n"), id_checksum(F.col("id")).alias("c")).collect()
+    return LocationFigures({row["location_id"]: (int(row["n"]), int(row["c"] or 0)) for row in rows})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run rebuilds: every location (`rebuilt_ids=None`), or these `location_id`s, with the
+    published figures of the others as the audit read them."""
+
+    rebuilt_ids: frozenset[str] | None = None
+    published: LocationFigures | None = None
+    candidate: LocationFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -136,24 +201,27 @@ def audit_silver(
     candidate: DataFrame,
     stats: TableStats,
     previous: TableStats | None,
-    books: Accounting,
-    fields: BronzeFields,
+    books: Reconciliation,
+    bronze: BronzeProfile,
+    scope: Scope,
     thresholds: DriftThresholds,
 ) -> list[dg.AssetCheckResult]:
-    """Every silver check's result on the candidate table; samples are fetched for failing checks only."""
+    """Every silver check's result on the candidate table (the whole table as it would be published);
+    samples are fetched for failing checks only."""
     return [
         _id_not_null(candidate, stats),
         _id_unique(candidate, stats),
         _not_empty(stats),
         _schema_and_values(candidate),
         _reconciles(books),
+        _other_locations_unchanged(scope),
         _volume_change(stats, previous, thresholds.volume_change),
         _null_rate_drift(stats, previous, thresholds.null_rate_change),
-        _source_schema_drift(candidate, fields, stats),
+        _source_schema_drift(candidate, bronze, stats),
     ]
 
 
-def _result(name: str, passed: bool, metadata: dict, description: str | None = None) -> dg.AssetCheckResult:
+def _result(name: str, passed: bool, metadata: dict, description: str) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         check_name=name,
         passed=bool(passed),
@@ -168,7 +236,8 @@ def _id_not_null(candidate: DataFrame, stats: TableStats) -> dg.AssetCheckResult
     metadata = {"rows": stats.rows, "null_ids": nulls}
     if nulls:
         metadata["sample"] = sample(candidate, F.col("id").isNull(), _SAMPLE_COLUMNS)
-    return _result(checks.ID_NOT_NULL, nulls == 0, metadata)
+    return _result(checks.ID_NOT_NULL, nulls == 0, metadata,
+                   f"{nulls:,} of {stats.rows:,} rows have no id" if nulls else f"all {stats.rows:,} rows have an id")
 
 
 def _id_unique(candidate: DataFrame, stats: TableStats) -> dg.AssetCheckResult:
@@ -178,11 +247,14 @@ def _id_unique(candidate: DataFrame, stats: TableStats) -> dg.AssetCheckResult:
     if repeated:
         counts = candidate.where(F.col("id").isNotNull()).groupBy("id").agg(F.count(F.lit(1)).alias("rows"))
         metadata["sample"] = sample(counts, F.col("rows") > 1)
-    return _result(checks.ID_UNIQUE, repeated == 0, metadata)
+    description = (f"{repeated:,} rows repeat an id ({stats.distinct_ids:,} distinct ids in {ids:,} rows)"
+                   if repeated else f"{stats.distinct_ids:,} ids, none repeated")
+    return _result(checks.ID_UNIQUE, repeated == 0, metadata, description)
 
 
 def _not_empty(stats: TableStats) -> dg.AssetCheckResult:
-    return _result(checks.NOT_EMPTY, stats.rows > 0, {"rows": stats.rows})
+    return _result(checks.NOT_EMPTY, stats.rows > 0, {"rows": stats.rows},
+                   f"{stats.rows:,} rows" if stats.rows else "the table would be empty")
 
 
 def _schema_and_values(candidate: DataFrame) -> dg.AssetCheckResult:
@@ -194,11 +266,47 @@ def _schema_and_values(candidate: DataFrame) -> dg.AssetCheckResult:
         failing = [e["column"] for e in errors if e["column"] in rules and e["column"] in candidate.columns]
         for column in dict.fromkeys(failing):
             metadata[f"sample_{column}"] = sample(candidate, rules[column], _SAMPLE_COLUMNS)
-    return _result(checks.SCHEMA_AND_VALUES, not errors, metadata)
+    columns = sorted({str(e["column"]) for e in errors})
+    description = (f"{len(errors)} schema or value violations in columns {', '.join(columns)}" if errors
+                   else "every column has its type and every value meets its rule")
+    return _result(checks.SCHEMA_AND_VALUES, not errors, metadata, description)
 
 
-def _reconciles(books: Accounting) -> dg.AssetCheckResult:
-    return _result(checks.RECONCILES_WITH_BRONZE, books.unaccounted == 0, books.metadata())
+def _reconciles(books: Reconciliation) -> dg.AssetCheckResult:
+    passed = books.unaccounted == 0 and books.ids_match
+    description = (
+        f"whole table: {books.bronze_records:,} bronze records = {books.silver_rows:,} silver rows + "
+        f"{books.duplicates_removed:,} duplicates removed + {books.rejected:,} rejected"
+    )
+    if not passed:
+        description = (f"whole table does not reconcile with the snapshot: {books.unaccounted:,} records and "
+                       f"{books.ids_unaccounted:,} ids unaccounted" + ("" if books.ids_match else
+                       ", and the ids in silver and the quarantine are not the snapshot's ids"))
+    return _result(checks.RECONCILES_WITH_BRONZE, passed, books.metadata(), description)
+
+
+def _other_locations_unchanged(scope: Scope) -> dg.AssetCheckResult:
+    if scope.rebuilt_ids is None or scope.published is None or scope.candidate is None:
+        return _result(checks.OTHER_LOCATIONS_UNCHANGED, True, {"locations_kept": 0},
+                       "every location is rebuilt (a whole table)")
+    published = {k: v for k, v in scope.published.by_location.items() if k not in scope.rebuilt_ids}
+    candidate = {k: v for k, v in scope.candidate.by_location.items() if k not in scope.rebuilt_ids}
+    changed = sorted(k for k in published.keys() | candidate.keys() if published.get(k) != candidate.get(k))
+    metadata: dict = {
+        "locations_rebuilt": len(scope.rebuilt_ids),
+        "locations_kept": len(published),
+        "rows_kept": sum(rows for rows, _ in published.values()),
+        "changed_locations": dg.MetadataValue.json({
+            k: {"published_rows": published.get(k, (0, 0))[0], "candidate_rows": candidate.get(k, (0, 0))[0]}
+            for k in changed[:20]
+        }),
+    }
+    description = (
+        f"{len(changed)} locations outside the rebuilt ones would change (rows or ids differ from the "
+        "published table): the candidate holds rows it must not" if changed else
+        f"the {len(published):,} locations not rebuilt keep exactly their rows and ids"
+    )
+    return _result(checks.OTHER_LOCATIONS_UNCHANGED, not changed, metadata, description)
 
 
 def _volume_change(stats: TableStats, previous: TableStats | None, threshold: float) -> dg.AssetCheckResult:
@@ -208,7 +316,9 @@ def _volume_change(stats: TableStats, previous: TableStats | None, threshold: fl
         return _result(checks.ROW_VOLUME_CHANGE, True, metadata, "no previously published table to compare with")
     change = (stats.rows - previous.rows) / previous.rows
     metadata.update({"previous_rows": previous.rows, "change": round(change, 4)})
-    return _result(checks.ROW_VOLUME_CHANGE, abs(change) <= threshold, metadata)
+    passed = abs(change) <= threshold
+    return _result(checks.ROW_VOLUME_CHANGE, passed, metadata,
+                   f"rows {previous.rows:,} -> {stats.rows:,} ({change:+.1%}, limit {threshold:.0%})")
 
 
 def _null_rate_drift(stats: TableStats, previous: TableStats | None, threshold: float) -> dg.AssetCheckResult:
@@ -225,12 +335,17 @@ def _null_rate_drift(stats: TableStats, previous: TableStats | None, threshold: 
         "drifted_columns": dg.MetadataValue.json(drifted),
         "null_rates": dg.MetadataValue.json(rates),
     }
-    return _result(checks.NULL_RATE_DRIFT, not drifted, metadata)
+    description = (
+        "null rate moved by more than {:.0%} in: {}".format(threshold, ", ".join(
+            f"{c} {r['previous']:.1%} -> {r['null_rate']:.1%}" for c, r in drifted.items()))
+        if drifted else f"no column's null rate moved by more than {threshold:.0%}"
+    )
+    return _result(checks.NULL_RATE_DRIFT, not drifted, metadata, description)
 
 
-def _source_schema_drift(candidate: DataFrame, fields: BronzeFields, stats: TableStats) -> dg.AssetCheckResult:
-    new_fields = sorted(fields.names - set(BREWERY_FIELDS))
-    missing_fields = sorted(set(BREWERY_FIELDS) - fields.names) if fields.names else []
+def _source_schema_drift(candidate: DataFrame, bronze: BronzeProfile, stats: TableStats) -> dg.AssetCheckResult:
+    new_fields = sorted(bronze.field_names - set(BREWERY_FIELDS))
+    missing_fields = sorted(set(BREWERY_FIELDS) - bronze.field_names) if bronze.field_names else []
     metadata: dict = {
         "new_fields": dg.MetadataValue.json(new_fields),
         "missing_fields": dg.MetadataValue.json(missing_fields),
@@ -240,8 +355,12 @@ def _source_schema_drift(candidate: DataFrame, fields: BronzeFields, stats: Tabl
         metadata["sample_new_types"] = sample(
             candidate, F.col("unrecognised_brewery_type").isNotNull(),
             ("id", "name", "brewery_type", "unrecognised_brewery_type", "country", "state"))
-    if new_fields and fields.lines is not None:
-        carrying = F.arrays_overlap(F.json_object_keys("raw_record"), F.array(*(F.lit(f) for f in new_fields)))
-        metadata["sample_new_fields"] = sample(fields.lines, carrying, ("raw_record",))
+    if new_fields and bronze.lines is not None:
+        carrying = F.arrays_overlap(F.json_object_keys("value"), F.array(*(F.lit(f) for f in new_fields)))
+        metadata["sample_new_fields"] = sample(bronze.lines, carrying, ("value",))
     passed = not (new_fields or missing_fields or stats.unrecognised_types)
-    return _result(checks.SOURCE_SCHEMA_DRIFT, passed, metadata)
+    findings = [f"new fields {new_fields}" if new_fields else "", f"missing fields {missing_fields}" if missing_fields
+                else "", f"new brewery types {stats.unrecognised_types}" if stats.unrecognised_types else ""]
+    description = ("the source sent " + "; ".join(f for f in findings if f)) if not passed else \
+        "the source sent only the API's known fields and brewery types"
+    return _result(checks.SOURCE_SCHEMA_DRIFT, passed, metadata, description)

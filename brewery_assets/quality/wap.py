@@ -1,80 +1,110 @@
 """Write-audit-publish: new data is written aside, audited, and only then becomes what readers see.
 
-Design: stage, then publish. Each published Delta table has a staging table beside it:
+Each job run stages into a folder of its own inside the table it will publish:
 
-    <lake>/silver/breweries                    published: what gold, the anonymized copy and users read
-    <lake>/silver/_staging/breweries           the running step's candidate, never read by anyone else
-    <lake>/silver/breweries_rejected           published quarantine of the same snapshot as silver
-    <lake>/silver/_staging/breweries_rejected
-    <lake>/gold/brewery_counts, <lake>/gold/_staging/brewery_counts
+    <lake>/silver/breweries/                      published: what gold, the copy and users read
+        _delta_log/                               the table's commits
+        runs/<run id>.<hex>/                      one run's candidate rows (a Delta table of their own
+            location_id=.../part-*.parquet          until published), never read by another run
 
-1. write: the asset overwrites the staging table with its new rows (all of them, or only the
-   selected locations' on a partial rebuild);
-2. audit: every check runs on the table as it would be published (for a partial rebuild the
-   published rows of the other locations plus the staged ones), reading the staged files, never
-   recomputing the transformation;
-3. publish: only if no blocking (ERROR) check failed, the staged rows are copied into the
-   published table in one Delta commit (`overwrite`, or `replaceWhere` on the selected locations).
-   Otherwise the step records its check results and fails: the published version stays the
-   current one, and Dagster does not start anything downstream.
+1. write: the job writes its new rows (all locations, or only the selected ones) as a Delta table
+   under `runs/`, private to that run;
+2. audit: every check runs on the table as it would be published, built from those files and,
+   for a partial rebuild, the other locations as they are at the published version `V` the audit
+   read (Delta time travel, so a concurrent commit cannot slip in between);
+3. publish: only if no blocking (ERROR) check failed, one commit made against version `V` adds the
+   staged files to the table and removes the files they replace (all of them, or the selected
+   locations' partitions). Nothing is copied. If another writer committed after `V`, the commit
+   fails (`delta_tables.PublishConflict`) and the job audits again against the new version, or
+   fails saying so; it never publishes rows it did not audit.
 
-Why not Delta versions with a "published version" pointer: every reader (Spark, `deltalake`, the
-CLI summary, ad-hoc users) would have to know the pointer, and a reader that forgot it would see
-unaudited data. With staging, the latest version of a published table is always audited data,
-and its Delta history still allows time travel to any earlier published version. The staged table
-is left in place after a run (overwritten by the next), so a failed audit can be inspected.
+Otherwise the step records its check results and fails: the published version stays the current
+one, Dagster starts nothing downstream, and the candidate stays under `runs/` for inspection
+(read it as a Delta table). After a publish the candidate's own log is removed: its files are the
+table's now. Files no table version references any more (replaced versions, failed candidates) are
+what Delta's VACUUM removes after its retention period.
+
+Why not a "published version" pointer: every reader (Spark, `deltalake`, Athena, the CLI) would
+have to know it, and a reader that forgot it would see unaudited data. Here the latest version of
+a published table is always audited data, and Delta's history still allows time travel.
 """
 
-import posixpath
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
 
 from brewery_assets import delta_tables
-from brewery_assets.storage import join
-from brewery_assets.transformations.silver import location_predicate
+from brewery_assets.storage import LakeStorage, join
 
-STAGING_DIR = "_staging"
-
-
-def staging_path(published_path: str) -> str:
-    """Where the candidate of the table at `published_path` is staged: a `_staging` folder beside it."""
-    published = published_path.rstrip("/")
-    return join(posixpath.dirname(published), STAGING_DIR, posixpath.basename(published))
+RUNS_DIR = "runs"
 
 
-def stage(rows: DataFrame, published_path: str, partition_by: Sequence[str] = ()) -> DataFrame:
-    """Writes `rows` as the staged candidate of `published_path` and returns the staged table."""
-    path = staging_path(published_path)
+def stage_id(run_id: str | None) -> str:
+    """A folder name for one job's candidate: the Dagster run id (when known) and a random suffix, so
+    step retries and concurrent jobs never share one."""
+    return f"{run_id or 'run'}.{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A candidate written under its table's `runs/` folder, and the rows read back from it."""
+
+    published_path: str
+    path: str
+    rows: DataFrame
+    partition_by: tuple[str, ...]
+
+
+def stage(rows: DataFrame, published_path: str, stage_name: str, partition_by: Sequence[str] = ()) -> Staged:
+    """Writes `rows` as the candidate `stage_name` of the table at `published_path`."""
+    path = join(published_path, RUNS_DIR, stage_name)
     delta_tables.overwrite_table(rows, path, partition_by)
-    return rows.sparkSession.read.format("delta").load(path)
+    return Staged(published_path, path, rows.sparkSession.read.format("delta").load(path), tuple(partition_by))
 
 
-def candidate(
-    spark: SparkSession, staged: DataFrame, published_path: str, locations: Sequence[tuple[str, str]] | None
-) -> DataFrame:
-    """The table as it would be after publishing: the staged rows, plus, on a partial rebuild of
-    `locations`, the published rows of every other location."""
-    if locations is None or not delta_tables.table_exists(published_path):
-        return staged
-    published = spark.read.format("delta").load(published_path)
-    others = published.where(~location_predicate(list(locations)))
-    return others.unionByName(staged, allowMissingColumns=True)
+def read_published(spark: SparkSession, path: str, version: int | None) -> DataFrame | None:
+    """The published table as of `version` (None when there is no table)."""
+    if version is None:
+        return None
+    return spark.read.format("delta").option("versionAsOf", version).load(path)
+
+
+def candidate(staged: Staged, published: DataFrame | None, kept: DataFrame | None = None) -> DataFrame:
+    """The table as it would be after publishing: the staged rows, plus `kept` (on a partial rebuild,
+    the published rows of every location not rebuilt)."""
+    if kept is None or published is None:
+        return staged.rows
+    return kept.unionByName(staged.rows, allowMissingColumns=True)
 
 
 def publish(
-    staged: DataFrame,
-    published_path: str,
-    partition_by: Sequence[str] = (),
-    locations: Sequence[tuple[str, str]] | None = None,
-) -> int | None:
-    """Copies the staged rows into the published table in one commit; returns the new version.
+    staged: Staged,
+    read_version: int | None,
+    replace: tuple[str, Sequence[str]] | None = None,
+    commit_info: dict[str, str] | None = None,
+) -> int:
+    """Publishes the staged files as one commit against `read_version`; returns the new version.
 
-    `locations=None` replaces the whole table; otherwise exactly those (country, state) partitions
-    are replaced and the others stay as published.
+    `replace=None` replaces the whole table; `(column, values)` only those partitions. A table
+    whose columns or partitioning differ from the candidate's (an older layout) is replaced whole
+    by a copy of the candidate, once. Raises `delta_tables.PublishConflict` when the table moved
+    past `read_version`.
     """
-    if locations is None or not delta_tables.table_exists(published_path):
-        delta_tables.overwrite_table(staged, published_path, partition_by)
+    columns = staged.rows.columns
+    if read_version is not None and not delta_tables.has_layout(staged.published_path, columns, staged.partition_by):
+        if delta_tables.table_version(staged.published_path) != read_version:
+            raise delta_tables.PublishConflict(f"{staged.published_path} changed after version {read_version}")
+        delta_tables.overwrite_table(staged.rows, staged.published_path, staged.partition_by)
+        version = delta_tables.table_version(staged.published_path)
     else:
-        delta_tables.replace_locations(staged, published_path, locations)
-    return delta_tables.table_version(published_path)
+        version = delta_tables.commit_files(
+            staged.path, staged.published_path, read_version, staged.partition_by, replace, commit_info)
+    return version
+
+
+def release(staged: Staged, store: LakeStorage) -> None:
+    """Forgets a published candidate's own log: its files belong to the table now, and the log would
+    only mislead a reader. Call it once the job has finished reading `staged.rows`."""
+    store.delete_tree(join(staged.path, "_delta_log"))

@@ -16,6 +16,7 @@ import dagster as dg
 from pydantic import Field
 
 from brewery_assets.lake import LakeLayout
+from brewery_assets.spark_jobs.errors import is_transient
 from brewery_assets.spark_jobs.outcome import JobOutcome, from_pipes_results
 
 
@@ -34,6 +35,25 @@ class SparkJobRunner(dg.ConfigurableResource):
 
     def run_job(self, context: dg.AssetExecutionContext, job: str, layout: LakeLayout, request: dict) -> JobOutcome:
         raise NotImplementedError
+
+    def run(self, context: dg.AssetExecutionContext, job: str, layout: LakeLayout, request: dict) -> JobOutcome:
+        """Runs the job; an error that cannot pass on a retry fails the step at once, naming its cause.
+
+        Transient errors (`is_transient`) are raised as they are, for the job's retry policy.
+        """
+        try:
+            return self.run_job(context, job, layout, request)
+        except dg.Failure:
+            raise
+        except Exception as error:
+            if is_transient(error):
+                raise
+            first_line = (str(error).strip().splitlines() or [""])[0][:500]
+            raise dg.Failure(
+                description=f"the {job} job failed with an error a retry cannot fix: "
+                f"{type(error).__name__}: {first_line}",
+                allow_retries=False,
+            ) from error
 
 
 class PipesSubprocessSparkJobs(SparkJobRunner):

@@ -22,7 +22,10 @@ brewery_assets_tests/transformations/test_silver_and_gold.py):
    source neither drops breweries nor breaks gold; the source-drift check reports it.
 6. The location is the canonical (country, state) of the record's raw pair, from the snapshot's
    mapping (`locations.canonical_mapping`): whitespace and case variants merged, a missing
-   country or state kept as `(unknown)` rather than dropped.
+   country or state kept as `(unknown)` rather than dropped. Its `location_id` (a short ASCII id,
+   `locations.location_id`) is the physical partition, so a long or non-Latin name never becomes a
+   folder name. A pair that cannot name a place (an object or array sent as the state, control
+   characters, hundreds of characters) is rejected as `invalid_location`, raw record kept.
 7. `website_url`: the scheme and host are lower-cased (both are case-insensitive, RFC 3986); the
    path and query are kept as they are, and nothing is added to a value without a scheme.
 8. `phone`: a United States number that is exactly 10 digits once spaces, dots, dashes and
@@ -38,6 +41,7 @@ Every bronze record ends up in exactly one place: a silver row, or a rejected ro
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
+from brewery_assets.locations import location_id
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, BREWERY_TYPES
 
 # Every bronze field is read as text: the API sends coordinates as numbers or strings, and a
@@ -63,8 +67,10 @@ SILVER_COLUMNS: tuple[str, ...] = (
     "coordinates_issue",
     "unrecognised_brewery_type",
     "ingest_date",
+    "location_id",
 )
-PARTITION_COLUMNS: tuple[str, str] = ("country", "state")
+# The physical partition column: one folder per location, named by its bounded id.
+PARTITION_COLUMNS: tuple[str, ...] = ("location_id",)
 
 # The rejected (quarantine) table: the record as received, why it was kept out, and from which snapshot.
 REJECTED_COLUMNS: tuple[str, ...] = ("id", "country", "state", "reject_reason", "raw_record", "ingest_date")
@@ -72,8 +78,9 @@ REJECTED_COLUMNS: tuple[str, ...] = ("id", "country", "state", "reject_reason", 
 # Why a bronze record is not a silver row.
 UNREADABLE_RECORD = "unreadable_record"
 MISSING_ID = "missing_id"
+INVALID_LOCATION = "invalid_location"
 DUPLICATE_ID = "duplicate_id"
-REJECT_REASONS: tuple[str, ...] = (UNREADABLE_RECORD, MISSING_ID, DUPLICATE_ID)
+REJECT_REASONS: tuple[str, ...] = (UNREADABLE_RECORD, MISSING_ID, INVALID_LOCATION, DUPLICATE_ID)
 
 # Why a row's coordinates were nulled.
 COORDINATE_ISSUES: tuple[str, ...] = ("incomplete", "not_a_number", "swapped", "out_of_range")
@@ -197,8 +204,10 @@ def classify_records(raw: DataFrame, locations: DataFrame, ingest_date: str) -> 
     """Every bronze record cleaned and typed, with `reject_reason` (null when it may enter silver).
 
     `raw` is `read_bronze` output. `locations` maps the raw (`country_raw`, `state_raw`) values of
-    the snapshot to their canonical (`country`, `state`); it is computed once per snapshot in
-    Python (`locations.canonical_mapping`), so partition keys and silver rows always agree.
+    the snapshot to their canonical (`country`, `state`, `location_id`), null for a pair that
+    cannot name a place; it is computed once per snapshot in Python (`locations.canonical_mapping`),
+    so partition keys and silver rows always agree. A record whose pair is not in the mapping is
+    rejected as `invalid_location` too: it cannot be placed, and must not stop the table.
     """
     state_raw = F.coalesce(F.col("state_province"), F.col("state"))
     # The cleaned coordinate text gets a name first: `_try_double` is SQL, which refers to columns by name.
@@ -223,7 +232,7 @@ def classify_records(raw: DataFrame, locations: DataFrame, ingest_date: str) -> 
         "raw_record",
         F.when(~F.col("readable"), F.lit(UNREADABLE_RECORD))
         .when(identifier.isNull(), F.lit(MISSING_ID))
-        .alias("reject_reason"),
+        .alias("_reason"),
     )
 
     mapping = locations.select(
@@ -231,6 +240,7 @@ def classify_records(raw: DataFrame, locations: DataFrame, ingest_date: str) -> 
         F.col("state_raw").alias("_state_raw"),
         F.col("country").alias("_country"),
         F.col("state").alias("_state"),
+        F.col("location_id").alias("_location_id"),
     )
     located = typed.join(
         mapping,
@@ -238,12 +248,15 @@ def classify_records(raw: DataFrame, locations: DataFrame, ingest_date: str) -> 
         how="left",
     )
     # An unreadable line has no location: its fields are not the source's.
-    readable = F.col("reject_reason").isNull() | (F.col("reject_reason") != F.lit(UNREADABLE_RECORD))
+    readable = F.col("_reason").isNull() | (F.col("_reason") != F.lit(UNREADABLE_RECORD))
     located = located.select(
-        *(c for c in typed.columns if c not in ("country_raw", "state_raw", "phone_raw")),
+        *(c for c in typed.columns if c not in ("country_raw", "state_raw", "phone_raw", "_reason")),
         F.when(readable, F.col("_country")).alias("country"),
         F.when(readable, F.col("_state")).alias("state"),
+        F.when(readable, F.col("_location_id")).alias("location_id"),
         phone(F.col("phone_raw"), F.col("_country")).alias("phone"),
+        F.coalesce(F.col("_reason"), F.when(F.col("_location_id").isNull(), F.lit(INVALID_LOCATION)))
+        .alias("reject_reason"),
     )
     return located.withColumn("ingest_date", F.to_date(F.lit(ingest_date)))
 
@@ -329,8 +342,15 @@ def build_rejected(raw: DataFrame, locations: DataFrame, ingest_date: str) -> Da
 
 
 def restrict_to_locations(rows: DataFrame, locations: list[tuple[str, str]]) -> DataFrame:
-    """Only the rows of the given (country, state) locations."""
+    """Only the rows of the given (country, state) locations (by `location_id` when `rows` has it)."""
+    if "location_id" in rows.columns:
+        return rows.where(F.col("location_id").isin(location_ids(locations)))
     return rows.where(location_predicate(locations))
+
+
+def location_ids(locations: list[tuple[str, str]]) -> list[str]:
+    """The partition values (`locations.location_id`) of (country, state) locations."""
+    return sorted({location_id(country, state) for country, state in locations})
 
 
 def location_predicate(locations: list[tuple[str, str]]) -> Column:

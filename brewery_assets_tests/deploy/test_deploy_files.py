@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from brewery_assets.jobs import refresh_silver_gold_job
+from brewery_assets.definitions import ASSETS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = REPO_ROOT / "deploy"
@@ -250,17 +250,26 @@ def test_instance_stores_everything_in_postgres_from_the_environment():
     }
 
 
-def test_instance_queues_runs_with_one_lake_writer_at_a_time_and_retries():
+@pytest.mark.parametrize("config", [REPO_ROOT / "deploy" / "dagster.yaml", REPO_ROOT / "dagster.yaml"])
+def test_both_instances_let_one_step_write_each_lake_table_at_a_time(config):
+    instance = yaml.safe_load(config.read_text())
+    assert instance["concurrency"]["pools"]["default_limit"] == 1
+    assert instance["concurrency"]["runs"]["max_concurrent_runs"] >= 1
+    assert instance["run_monitoring"]["enabled"] is True
+    assert instance["run_monitoring"]["free_slots_after_run_end_seconds"] > 0
+    # Every asset that writes a Delta table is in a pool of its own, named after the table.
+    pools = {definition.key.to_user_string(): definition.op.pool for definition in ASSETS}
+    assert pools == {
+        "bronze_breweries": None,
+        "silver_breweries": "lake_silver_breweries",
+        "silver_breweries_anonymized": "lake_silver_breweries_anonymized",
+        "gold_brewery_counts": "lake_gold_brewery_counts",
+    }
+
+
+def test_production_retries_crashed_runs_but_not_failed_steps():
     instance = _instance()
-    coordinator = instance["run_coordinator"]
-    assert coordinator["class"] == "QueuedRunCoordinator"
-    assert coordinator["config"]["max_concurrent_runs"] >= 1
-    limit = {"key": "brewery/spark", "value": "lake-writer", "limit": 1}
-    assert limit in coordinator["config"]["tag_concurrency_limits"]
-    # The runs that rewrite silver and gold carry the tag the limit counts.
-    tag = {limit["key"]: limit["value"]}
-    assert refresh_silver_gold_job.tags == tag
-    assert instance["run_retries"] == {"enabled": True, "max_retries": 2}
+    assert instance["run_retries"] == {"enabled": True, "max_retries": 2, "retry_on_asset_or_op_failure": False}
     assert instance["telemetry"] == {"enabled": False}
 
 

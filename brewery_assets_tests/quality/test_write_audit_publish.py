@@ -11,9 +11,8 @@ import dagster as dg
 import pytest
 
 from brewery_assets.assets.silver import silver_breweries_anonymized
-from brewery_assets.locations import UNKNOWN, location_key
+from brewery_assets.locations import UNKNOWN, location_id, location_key
 from brewery_assets.partitions import location_partitions
-from brewery_assets.quality import wap
 from brewery_assets.quality.hash_key import DEPLOYMENT_ENV, DEVELOPMENT_KEY, KEY_ENV
 from brewery_assets.transformations.anonymize import HASHED_COLUMNS
 from brewery_assets_tests.quality.lake_runs import (
@@ -58,7 +57,8 @@ def test_edge_records_give_exact_silver_rejected_and_gold(layout):
     silver = {r["id"]: r for r in rows(layout.silver_breweries)}
     assert sorted(silver) == sorted(EXPECTED_SILVER)
     for row_id, expected in EXPECTED_SILVER.items():
-        assert {k: v for k, v in silver[row_id].items() if k != "ingest_date"} == expected, row_id
+        assert {k: v for k, v in silver[row_id].items() if k not in ("ingest_date", "location_id")} == expected, row_id
+        assert silver[row_id]["location_id"] == location_id(expected["country"], expected["state"])
     assert {str(r["ingest_date"]) for r in silver.values()} == {"2026-11-22"}
 
     rejected = rows(layout.silver_rejected)
@@ -69,15 +69,24 @@ def test_edge_records_give_exact_silver_rejected_and_gold(layout):
 
     assert _gold(layout) == EXPECTED_GOLD
 
-    # Nothing silently dropped: 27 bronze lines = 21 silver rows + 2 duplicates + 4 rejected.
-    meta = result.asset_materializations_for_node("silver_breweries")[0].metadata
-    figures = {k: meta[k].value for k in ("bronze_records", "silver_rows", "duplicates_removed", "rejected",
-                                          "unaccounted")}
-    assert figures == {"bronze_records": 27, "silver_rows": 21, "duplicates_removed": 2, "rejected": 4,
-                       "unaccounted": 0}
-    assert meta["rejected_by_reason"].value == {"unreadable_record": 2, "missing_id": 2, "duplicate_id": 2}
-
+    # Nothing silently dropped: 27 bronze lines = 21 silver rows + 2 duplicates + 4 rejected, over the
+    # whole table (the check's metadata); each location's materialization has that location's figures.
     checks = _checks(result)
+    meta = checks["silver_breweries.reconciles_with_bronze"].metadata
+    figures = {k: meta[k].value for k in ("bronze_records", "silver_rows", "duplicates_removed", "rejected",
+                                          "unaccounted", "ids_unaccounted", "id_checksums_match")}
+    assert figures == {"bronze_records": 27, "silver_rows": 21, "duplicates_removed": 2, "rejected": 4,
+                       "unaccounted": 0, "ids_unaccounted": 0, "id_checksums_match": True}
+    assert meta["rejected_by_reason"].value == {"unreadable_record": 2, "missing_id": 2, "invalid_location": 0,
+                                                "duplicate_id": 2}
+    by_partition = {m.partition: m.metadata for m in result.asset_materializations_for_node("silver_breweries")}
+    texas = by_partition[location_key("United States", "Texas")]
+    assert (texas["dagster/row_count"].value, texas["duplicates_removed"].value, texas["rejected"].value) == (5, 1, 0)
+    assert "| a " in texas["preview"].value and "Bayern" not in texas["preview"].value
+    nsw = by_partition[location_key("Australia", "NSW")]
+    assert (nsw["dagster/row_count"].value, nsw["rejected"].value) == (0, 2)
+    assert "table_rows" not in texas and "bronze_records" not in texas
+
     assert all(e.passed for name, e in checks.items() if e.severity == dg.AssetCheckSeverity.ERROR)
     drift = checks["silver_breweries.source_schema_drift"]
     assert not drift.passed and drift.severity == dg.AssetCheckSeverity.WARN
@@ -125,26 +134,34 @@ def test_a_failing_blocking_check_publishes_nothing_and_gold_does_not_run(layout
     assert result.asset_materializations_for_node("silver_breweries") == []
     assert {p: (version(p), rows(p)) for p in before} == before
     assert Path(layout.gold_chart).read_bytes() == chart_before
-    # The audited candidate stays staged for inspection.
-    staged = {r["id"]: r["name"] for r in rows(wap.staging_path(layout.silver_breweries))}
+    # The audited candidate stays staged for inspection, in a folder of its run, as a Delta table.
+    staged_path = failure.step_failure_data.user_failure_data.metadata["staged"].value
+    assert staged_path.startswith(str(Path(layout.silver_breweries) / "runs" / result.run_id))
+    staged = {r["id"]: r["name"] for r in rows(staged_path)}
     assert staged["a"] == "Alpha (renamed)"
+    # One attempt: a failed blocking check is not retried.
+    assert len([e for e in result.all_events if e.is_step_start and e.step_key == "silver_breweries"]) == 1
 
 
-def test_a_brewery_moving_location_fails_id_unique_on_a_partial_rebuild(layout):
+def test_a_partial_rebuild_from_a_newer_snapshot_is_refused_at_once(layout):
     defs, instance, first = _edge_lake(layout)
     assert first.success
     silver_before = rows(layout.silver_breweries)
 
-    # Brewery "u" moves from Bayern to Hessen; rebuilding only Hessen would leave it in both.
+    # Brewery "u" moves from Bayern to Hessen in the next snapshot; rebuilding only Hessen from it
+    # would leave "u" in both, and the table would mix two snapshots.
     moved = [dict(r, state_province="Hessen") if r["id"] == "u" else r for r in EDGE_RECORDS]
     register_locations(instance, write_bronze(layout, DAY + dt.timedelta(days=1), moved, BROKEN_LINES))
     result = defs.resolve_job_def("refresh_silver_gold").execute_in_process(
         instance=instance, partition_key=location_key("Germany", "Hessen"), raise_on_error=False)
 
     assert not result.success
-    check = _checks(result)["silver_breweries.id_unique"]
-    assert not check.passed and check.metadata["repeated_rows"].value == 1
-    assert "| u " in check.metadata["sample"].value  # the offending id is shown on the check page
+    failure = result.get_step_failure_events()[0]
+    assert failure.step_key == "silver_breweries"
+    message = failure.step_failure_data.error.message
+    assert "silver holds snapshot 2026-11-22 and the newest bronze snapshot is 2026-11-23" in message
+    assert "Rebuild every location" in message
+    assert len([e for e in result.all_events if e.is_step_start and e.step_key == "silver_breweries"]) == 1
     assert rows(layout.silver_breweries) == silver_before
 
 

@@ -1,3 +1,4 @@
+import re
 from collections import Counter
 
 import pytest
@@ -7,11 +8,15 @@ from brewery_assets.locations import (
     canonical_mapping,
     canonical_part,
     count_raw_locations,
+    location_id,
+    location_issue,
     location_key,
     location_mapping,
     locations_of,
     parse_location_key,
 )
+
+GREEK_REGION = "Αποκεντρωμένη Διοίκηση Πελοποννήσου, Δυτικής Ελλάδας και Ιονίου"
 
 ODD_LOCATIONS = [
     ("United States", "Texas"),
@@ -51,7 +56,12 @@ def test_every_official_location_gets_a_distinct_reversible_key(official_records
     assert {parse_location_key(key) for key in keys} == pairs == set(locations_of(mapping))
     merged = [row for row in mapping if (row["country"], row["state"]) != (row["country_raw"], row["state_raw"])]
     assert merged == [{"country_raw": "United States", "state_raw": "MIssouri", "country": "United States",
-                       "state": "Missouri", "records": 1}]
+                       "state": "Missouri", "location_id": location_id("United States", "Missouri"),
+                       "location_issue": None, "records": 1}]
+    # Every location gets its own short, file-system-safe partition folder name.
+    ids = {location_id(*pair) for pair in pairs}
+    assert len(ids) == 212
+    assert all(re.fullmatch(r"[a-z0-9._-]+", i) and len(f"location_id={i}".encode()) < 120 for i in ids)
 
 
 def test_parse_rejects_keys_without_a_single_separator():
@@ -140,3 +150,41 @@ def test_locations_of_recomputes_the_canonical_pairs_from_the_raw_rows():
     stale = [{"country_raw": "US", "state_raw": "Ohio", "country": "US", "state": "Ohio", "records": 4},
              {"country_raw": "US", "state_raw": "OHIO", "country": "US", "state": "OHIO", "records": 1}]
     assert locations_of(stale) == [("US", "Ohio")]
+
+
+def test_location_ids_are_short_readable_and_tell_exact_names_apart():
+    assert location_id("United States", "Texas").startswith("united-states.texas.")
+    assert location_id("Germany", "Baden-Württemberg").startswith("germany.baden-wurttemberg.")
+    greek = location_id("Greece", GREEK_REGION)
+    assert len(greek) < 90 and greek.isascii()
+    # Names that slug alike are still different folders.
+    assert location_id("Belgium", "Région wallonne") != location_id("Belgium", "Region wallonne")
+    assert location_id("X", "a" * 500) != location_id("X", "a" * 499)
+
+
+@pytest.mark.parametrize(("value", "issue"), [
+    (GREEK_REGION, None),
+    ("Baden-Württemberg", None),
+    ("x" * 120, None),
+    ("x" * 121, "too_long"),
+    ("a\x00b", "control_characters"),
+    ("Texas\x7f", "control_characters"),
+    ('{"name":"Texas"}', "not_text"),
+    ('["Texas"]', "not_text"),
+])
+def test_location_issues(value, issue):
+    assert location_issue(value) == issue
+
+
+def test_locations_that_cannot_name_a_place_are_marked_and_never_become_partitions():
+    rows = canonical_mapping([
+        {"country_raw": "Greece", "state_raw": GREEK_REGION, "records": 3},
+        {"country_raw": "United States", "state_raw": "S" * 300, "records": 1},
+        {"country_raw": "United States", "state_raw": '{"a":1}', "records": 1},
+    ])
+    by_state = {row["state_raw"]: row for row in rows}
+    assert by_state[GREEK_REGION]["state"] == GREEK_REGION and by_state[GREEK_REGION]["location_issue"] is None
+    assert by_state["S" * 300]["location_issue"] == "too_long"
+    assert by_state["S" * 300]["country"] is by_state["S" * 300]["location_id"] is None
+    assert by_state['{"a":1}']["location_issue"] == "not_text"
+    assert locations_of(rows) == [("Greece", GREEK_REGION)]

@@ -11,13 +11,14 @@ from deltalake import DeltaTable
 
 from brewery_assets.definitions import build_definitions
 from brewery_assets.ingestion.bronze import read_manifest, write_snapshot
-from brewery_assets.locations import location_key
+from brewery_assets.locations import location_id, location_key
 from brewery_assets.partitions import location_partitions
 from brewery_assets.pipeline import PipelineFailed, run_daily_refresh
 from brewery_assets.replay import ReplayServer
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import SparkConnectResource
+from brewery_assets_tests.quality.lake_runs import refresh_all
 
 DAY = dt.date(2026, 11, 22)
 
@@ -62,12 +63,12 @@ def test_official_dataset_end_to_end(official_server, official_records, layout):
     assert location_key("United States", "MIssouri") not in keys
     assert location_key("Germany", "Baden-Württemberg") in keys
 
-    # Silver: 11,822 rows in 212 physical (country, state) partitions, with the file's type totals.
+    # Silver: 11,822 rows in 212 physical partitions (one per location), with the file's type totals.
     silver = DeltaTable(layout.silver_breweries)
-    assert silver.metadata().partition_columns == ["country", "state"]
+    assert silver.metadata().partition_columns == ["location_id"]
     frame = silver.to_pandas()
     assert len(frame) == frame["id"].nunique() == 11_822
-    assert len(frame[["country", "state"]].drop_duplicates()) == 212
+    assert len(frame[["country", "state"]].drop_duplicates()) == len(frame["location_id"].unique()) == 212
     assert (frame["state"] == "Missouri").sum() == 142 and not (frame["state"] == "MIssouri").any()
     expected_types = Counter(r["brewery_type"] for r in official_records)
     assert Counter(frame["brewery_type"]) == expected_types
@@ -90,16 +91,21 @@ def test_official_dataset_end_to_end(official_server, official_records, layout):
     assert us_gold == dict(us_file)
     assert sum(us_gold.values()) == 8_224
 
-    # Materialization metadata tells the same story.
-    silver_meta = refresh_run.asset_materializations_for_node("silver_breweries")[0].metadata
-    assert silver_meta["table_rows"].value == 11_822 and silver_meta["table_locations"].value == 212
-    assert silver_meta["duplicates_removed"].value == 0 and silver_meta["rejected"].value == 0
-    assert silver_meta["bronze_records"].value == 11_822
+    # Materialization metadata tells the same story: each location its own figures, the whole
+    # table's in the reconciliation check.
+    by_partition = {m.partition: m.metadata for m in refresh_run.asset_materializations_for_node("silver_breweries")}
+    assert len(by_partition) == 212
+    assert sum(meta["dagster/row_count"].value for meta in by_partition.values()) == 11_822
+    texas = by_partition[location_key("United States", "Texas")]
+    assert texas["dagster/row_count"].value == int((frame["state"] == "Texas").sum()) > 0
+    assert texas["duplicates_removed"].value == 0 and texas["rejected"].value == 0
     bronze_meta = bronze_run.asset_materializations_for_node("bronze_breweries")[0].metadata
     assert bronze_meta["records"].value == 11_822 and bronze_meta["new_locations"].value == 212
     checks = {e.check_name: e for e in refresh_run.get_asset_check_evaluations()}
     assert all(e.passed for e in checks.values()), [n for n, e in checks.items() if not e.passed]
-    assert {e.asset_key.to_user_string() for e in checks.values()} == {"silver_breweries", "gold_brewery_counts"}
+    assert checks["reconciles_with_bronze"].metadata["silver_rows"].value == 11_822
+    assert {e.asset_key.to_user_string() for e in checks.values()} == {
+        "silver_breweries", "silver_breweries_anonymized", "gold_brewery_counts"}
 
 
 def test_materializing_the_same_day_again_changes_nothing(official_server, layout):
@@ -128,23 +134,31 @@ def test_rebuilding_one_location_leaves_the_others(layout):
         defs = lake_definitions(layout, server.url)
         run_daily_refresh(defs, instance, DAY)
     before = DeltaTable(layout.silver_breweries)
-    others_files = {f for f in before.file_uris() if "state=Th" not in f}
+    thuringia = location_id("Germany", "Thüringen")
+    others_files = {f for f in before.file_uris() if thuringia not in f}
     assert len(others_files) == 2
 
-    # The next day's snapshot renames a brewery in Bayern and one in Thüringen.
-    renamed = [dict(r, name=f"{r['name']} (renamed)") if r["id"] in ("id-0", "id-3") else r for r in records]
-    write_snapshot(layout, DAY + dt.timedelta(days=1), [(1, renamed, None)], {"kind": "test"})
     result = defs.resolve_job_def("refresh_silver_gold").execute_in_process(
         instance=instance, partition_key=location_key("Germany", "Thüringen"))
 
     assert result.success
     after = DeltaTable(layout.silver_breweries)
-    names = dict(after.to_pandas()[["id", "name"]].itertuples(index=False))
-    assert names == {"id-0": "B0", "id-1": "B1", "id-2": "B2", "id-3": "B3 (renamed)"}
+    assert after.to_pandas().sort_values("id")["id"].tolist() == ["id-0", "id-1", "id-2", "id-3"]
     assert others_files <= set(after.file_uris())  # Bayern and Hessen files were not rewritten
-    gold = DeltaTable(layout.gold_brewery_counts).to_pandas()
-    assert gold["brewery_count"].sum() == 4
-    assert set(gold[gold.state == "Thüringen"]["ingest_date"].astype(str)) == {"2026-11-23"}
+    new_files = set(after.file_uris()) - set(before.file_uris())
+    assert len(new_files) == 1 and thuringia in new_files.pop() and result.run_id in str(after.file_uris())
+    assert DeltaTable(layout.gold_brewery_counts).to_pandas()["brewery_count"].sum() == 4
+
+    # The next day's snapshot renames a brewery: rebuilding one location from it alone would mix two
+    # snapshots in the table, so it is refused; rebuilding every location takes it.
+    renamed = [dict(r, name=f"{r['name']} (renamed)") if r["id"] in ("id-0", "id-3") else r for r in records]
+    write_snapshot(layout, DAY + dt.timedelta(days=1), [(1, renamed, None)], {"kind": "test"})
+    refused = defs.resolve_job_def("refresh_silver_gold").execute_in_process(
+        instance=instance, partition_key=location_key("Germany", "Thüringen"), raise_on_error=False)
+    assert not refused.success and DeltaTable(layout.silver_breweries).version() == after.version()
+    assert refresh_all(defs, instance).success
+    names = dict(DeltaTable(layout.silver_breweries).to_pandas()[["id", "name"]].itertuples(index=False))
+    assert names == {"id-0": "B0 (renamed)", "id-1": "B1", "id-2": "B2", "id-3": "B3 (renamed)"}
 
 
 def test_a_failing_source_fails_the_run_and_publishes_nothing(layout, official_server):

@@ -38,6 +38,7 @@ from brewery_assets.transformations.silver import (
     PARTITION_COLUMNS,
     SILVER_COLUMNS,
     classify_records,
+    location_frame,
     location_ids,
     parse_bronze_lines,
     read_bronze_lines,
@@ -81,10 +82,7 @@ def publish_silver(session: SparkSession, layout: LakeLayout, request: dict) -> 
     path, quarantine = layout.silver_breweries, layout.silver_rejected
     store = layout.store(path)
     mapping = canonical_mapping(snapshot.manifest["locations"])
-    locations = session.createDataFrame(
-        [(row["country_raw"], row["state_raw"], row["country"], row["state"], row["location_id"]) for row in mapping],
-        "country_raw string, state_raw string, country string, state string, location_id string",
-    )
+    locations = location_frame(session, mapping)
     lines = read_bronze_lines(session, str(snapshot.path))
     date = snapshot.ingest_date.isoformat()
     classified = classify_records(parse_bronze_lines(lines), locations, date)

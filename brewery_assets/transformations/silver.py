@@ -98,6 +98,18 @@ _TRIMMED = " \t\n\r\x0b\x0c\u00a0"
 _URL_HEAD = r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)(.*)$"
 
 
+LOCATION_MAPPING_SCHEMA = "country_raw string, state_raw string, country string, state string, location_id string"
+
+
+def location_frame(spark: SparkSession, mapping: list[dict]) -> DataFrame:
+    """A snapshot's location mapping (`locations.canonical_mapping` rows) as the DataFrame
+    `classify_records` joins on."""
+    return spark.createDataFrame(
+        [(m["country_raw"], m["state_raw"], m["country"], m["state"], m["location_id"]) for m in mapping],
+        LOCATION_MAPPING_SCHEMA,
+    )
+
+
 def read_bronze_lines(spark: SparkSession, snapshot_dir: str) -> DataFrame:
     """The JSON lines of one bronze snapshot (column `value`), as stored."""
     return spark.read.text(f"{snapshot_dir.rstrip('/')}/*.jsonl")

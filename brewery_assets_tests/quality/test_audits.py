@@ -4,15 +4,20 @@ import datetime as dt
 
 import dagster as dg
 
+from brewery_assets.quality.anonymized_audits import audit_anonymized
 from brewery_assets.quality.gold_audits import audit_gold
 from brewery_assets.quality.silver_audits import (
-    Accounting,
-    BronzeFields,
+    BronzeProfile,
     DriftThresholds,
+    LocationFigures,
+    Reconciliation,
+    Scope,
     audit_silver,
+    location_figures,
+    reconcile,
     table_stats,
 )
-from brewery_assets.transformations.silver import SILVER_COLUMNS
+from brewery_assets.transformations.silver import REJECTED_COLUMNS, SILVER_COLUMNS
 
 SCHEMA = ", ".join(
     f"{c} {'double' if c in ('longitude', 'latitude') else 'date' if c == 'ingest_date' else 'string'}"
@@ -21,19 +26,28 @@ SCHEMA = ", ".join(
 DAY = dt.date(2026, 11, 22)
 
 
-def _row(id, brewery_type="micro", country="C", state="S", longitude=None, latitude=None, name="N"):  # noqa: A002
+REJECTED_SCHEMA = ", ".join(f"{c} {'date' if c == 'ingest_date' else 'string'}" for c in REJECTED_COLUMNS)
+
+
+def _row(id, brewery_type="micro", country="C", state="S", longitude=None, latitude=None, name="N",  # noqa: A002
+         location="c.s"):
     values = dict.fromkeys(SILVER_COLUMNS)
     values.update(id=id, name=name, brewery_type=brewery_type, country=country, state=state,
-                  longitude=longitude, latitude=latitude, ingest_date=DAY)
+                  longitude=longitude, latitude=latitude, ingest_date=DAY, location_id=location)
     return tuple(values[c] for c in SILVER_COLUMNS)
 
 
-def _audit(spark, rows, previous_rows=None, books=None, fields=None):
+def _books(rows: int) -> Reconciliation:
+    return Reconciliation(rows, rows, 0, rows, 0, {}, 0, 0)
+
+
+def _audit(spark, rows, previous_rows=None, books=None, fields=None, scope=None):
     table = spark.createDataFrame(rows, SCHEMA)
     previous = table_stats(spark.createDataFrame(previous_rows, SCHEMA)) if previous_rows is not None else None
     stats = table_stats(table)
-    books = books or Accounting(stats.rows, stats.rows, {})
-    results = audit_silver(table, stats, previous, books, BronzeFields(fields or set()), DriftThresholds(0.2, 0.1))
+    books = books or _books(stats.rows)
+    results = audit_silver(table, stats, previous, books, BronzeProfile(0, 0, 0, fields or set()), scope or Scope(),
+                           DriftThresholds(0.2, 0.1))
     return {r.check_name: r for r in results}
 
 
@@ -63,16 +77,83 @@ def test_schema_and_value_rules_fail_with_offending_rows(spark):
 
 
 def test_an_empty_table_fails(spark):
-    results = _audit(spark, [], books=Accounting(0, 0, {}))
+    results = _audit(spark, [], books=_books(0))
     assert not results["not_empty"].passed and results["not_empty"].metadata["rows"].value == 0
+    assert results["not_empty"].description == "the table would be empty"
 
 
-def test_reconciliation_counts_every_bronze_record(spark):
-    books = Accounting(bronze_records=10, silver_rows=2, rejected_by_reason={"duplicate_id": 3, "missing_id": 4})
+def _rejected(spark, rows):
+    return spark.createDataFrame([(i, "C", "S", reason, "{}", DAY) for i, reason in rows], REJECTED_SCHEMA)
+
+
+def _bronze(spark, ids, records):
+    from brewery_assets.quality.silver_audits import bronze_profile
+
+    lines = spark.createDataFrame([(f'{{"id": "{i}"}}' if i is not None else "not json",) for i in ids], "value string")
+    return bronze_profile(lines, records)
+
+
+def test_reconciliation_counts_every_bronze_record_and_id(spark):
+    # 5 lines: a, b, a again (a duplicate), one without id... and one more line nobody accounts for.
+    bronze = _bronze(spark, ["a", "b", "a", None, "c"], records=5)
+    silver = spark.createDataFrame([_row("a"), _row("b")], SCHEMA)
+    rejected = _rejected(spark, [("a", "duplicate_id"), (None, "unreadable_record")])
+    books = reconcile(bronze, 2, silver, rejected)
     check = _audit(spark, [_row("a"), _row("b")], books=books)["reconciles_with_bronze"]
     assert not check.passed
-    assert (check.metadata["duplicates_removed"].value, check.metadata["rejected"].value,
-            check.metadata["unaccounted"].value) == (3, 4, 1)
+    figures = {k: check.metadata[k].value for k in ("bronze_records", "silver_rows", "duplicates_removed",
+                                                     "rejected", "unaccounted", "ids_unaccounted")}
+    assert figures == {"bronze_records": 5, "silver_rows": 2, "duplicates_removed": 1, "rejected": 1,
+                       "unaccounted": 1, "ids_unaccounted": 1}
+    assert check.metadata["scope"].value == "whole table"
+    assert "1 records and 1 ids unaccounted" in check.description
+
+    # The same counts with an id swapped for another: the records add up, the ids do not.
+    swapped = spark.createDataFrame([_row("a"), _row("z")], SCHEMA)
+    books = reconcile(_bronze(spark, ["a", "b", "a", None], records=4), 2, swapped, rejected)
+    assert books.unaccounted == 0 and books.ids_unaccounted == 0 and not books.ids_match
+    assert not _audit(spark, [_row("a"), _row("z")], books=books)["reconciles_with_bronze"].passed
+
+    exact = reconcile(_bronze(spark, ["a", "b", "a", None], records=4), 2, silver, rejected)
+    assert exact.ids_match and exact.unaccounted == 0
+    assert _audit(spark, [_row("a"), _row("b")], books=exact)["reconciles_with_bronze"].passed
+
+
+def test_locations_not_rebuilt_must_keep_exactly_their_rows(spark):
+    published = spark.createDataFrame([_row("a", location="tx"), _row("b", location="by"), _row("c", location="be")],
+                                      SCHEMA)
+    # Rebuilding "tx": a candidate that keeps by and be as published passes...
+    good = [_row("a2", location="tx"), _row("b", location="by"), _row("c", location="be")]
+    scope = Scope(frozenset({"tx"}), location_figures(published), location_figures(spark.createDataFrame(good, SCHEMA)))
+    check = _audit(spark, good, scope=scope)["other_locations_unchanged"]
+    assert check.passed and check.metadata["locations_kept"].value == 2 and check.metadata["rows_kept"].value == 2
+    # ...one that brings a row into another location, or loses one, does not.
+    for bad in ([_row("a2", location="tx"), _row("b", location="by"), _row("x", location="by"), _row("c", location="be")],
+                [_row("a2", location="tx"), _row("b", location="by")]):
+        scope = Scope(frozenset({"tx"}), location_figures(published), location_figures(spark.createDataFrame(bad, SCHEMA)))
+        check = _audit(spark, bad, scope=scope)["other_locations_unchanged"]
+        assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+        assert "would change" in check.description
+    # The same ids in the same count but another id: still a change.
+    swapped = [_row("a2", location="tx"), _row("q", location="by"), _row("c", location="be")]
+    scope = Scope(frozenset({"tx"}), location_figures(published), location_figures(spark.createDataFrame(swapped, SCHEMA)))
+    assert not _audit(spark, swapped, scope=scope)["other_locations_unchanged"].passed
+
+
+def test_the_copy_must_match_silver_in_every_rebuilt_location():
+    silver = LocationFigures({"tx": (2, 11), "by": (1, 7)})
+    results = {r.check_name: r for r in audit_anonymized(LocationFigures({"tx": (2, 11), "by": (1, 7)}), silver,
+                                                         frozenset({"tx"}), 4)}
+    assert results["matches_silver"].passed and results["other_locations_current"].passed
+    # Bayern kept rows silver no longer has: a warning naming it; Texas wrong: blocking.
+    stale = audit_anonymized(LocationFigures({"tx": (2, 11), "by": (5, 9)}), LocationFigures({"tx": (2, 11)}),
+                             frozenset({"tx"}), 4)
+    results = {r.check_name: r for r in stale}
+    assert results["matches_silver"].passed
+    assert not results["other_locations_current"].passed
+    assert results["other_locations_current"].metadata["stale"].value == {"by": {"copy_rows": 5, "silver_rows": 0}}
+    wrong = {r.check_name: r for r in audit_anonymized(LocationFigures({"tx": (1, 3)}), silver, frozenset({"tx"}), 4)}
+    assert not wrong["matches_silver"].passed and wrong["matches_silver"].severity == dg.AssetCheckSeverity.ERROR
 
 
 def test_drift_checks_warn_on_volume_null_rates_and_source_fields(spark):

@@ -24,6 +24,7 @@ from brewery_assets.transformations.gold import count_breweries
 from brewery_assets.transformations.silver import (
     bronze_fields,
     classify_records,
+    location_frame,
     parse_bronze_lines,
     read_bronze_lines,
     rejected_rows,
@@ -31,7 +32,6 @@ from brewery_assets.transformations.silver import (
     silver_rows,
     suspect_lines,
 )
-from brewery_assets_tests.transformations.helpers import location_frame
 
 # The key of the anonymized copy in this check (a test value, not a secret).
 HASH_KEY = b"classic-spark-check"

@@ -4,20 +4,12 @@ import json
 
 from brewery_assets.locations import count_raw_locations, location_mapping
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS
-
-LOCATION_SCHEMA = "country_raw string, state_raw string, country string, state string"
+from brewery_assets.transformations.silver import location_frame
 
 
 def api_record(**fields) -> dict:
     """A 16-key API record with the given fields and nulls elsewhere."""
     return {name: fields.get(name) for name in BREWERY_FIELDS}
-
-
-def location_frame(spark, mapping: list[dict]):
-    """The raw -> canonical location mapping as the DataFrame `classify_records` joins on."""
-    return spark.createDataFrame(
-        [(m["country_raw"], m["state_raw"], m["country"], m["state"]) for m in mapping], LOCATION_SCHEMA
-    )
 
 
 def bronze_frames(spark, records: list[dict], broken_lines: list[str] = ()):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from brewery_assets.locations import location_id
 from brewery_assets.transformations.anonymize import HASHED_COLUMNS, anonymize, hmac_sha256
 from brewery_assets.transformations.gold import GOLD_COLUMNS, count_breweries
 from brewery_assets.transformations.silver import (
@@ -52,8 +53,9 @@ def test_silver_holds_exactly_the_expected_rows(spark):
     rows = _silver(spark)
     assert sorted(rows) == sorted(EXPECTED_SILVER)
     for row_id, expected in EXPECTED_SILVER.items():
-        got = {k: v for k, v in rows[row_id].items() if k != "ingest_date"}
+        got = {k: v for k, v in rows[row_id].items() if k not in ("ingest_date", "location_id")}
         assert got == expected, row_id
+        assert rows[row_id]["location_id"] == location_id(expected["country"], expected["state"])
     assert {str(row["ingest_date"]) for row in rows.values()} == {DAY}
 
 
@@ -72,6 +74,35 @@ def test_rejected_records_keep_their_raw_line_and_reason(spark):
 def test_every_record_is_a_silver_row_or_a_rejected_one(spark):
     classified = _classified(spark)
     assert silver_rows(classified).count() + rejected_rows(classified).count() == len(EDGE_RECORDS) + 2
+
+
+GREEK_REGION = "Αποκεντρωμένη Διοίκηση Πελοποννήσου, Δυτικής Ελλάδας και Ιονίου"
+
+
+def test_locations_that_cannot_name_a_place_are_rejected_and_long_real_names_kept(spark):
+    records = [
+        api_record(id="gr", name="Greek", brewery_type="micro", country="Greece", state_province=GREEK_REGION),
+        api_record(id="long", name="Long", brewery_type="micro", country="United States", state_province="S" * 300),
+        api_record(id="ctl", name="Ctl", brewery_type="micro", country="United States", state_province="Tex\x07as"),
+        api_record(id="ok", name="Ok", brewery_type="micro", country="United States", state_province="Texas"),
+    ]
+    classified = _classified(spark, records, [])
+    silver = {row["id"]: row for row in silver_rows(classified).collect()}
+    assert sorted(silver) == ["gr", "ok"]
+    assert (silver["gr"]["country"], silver["gr"]["state"]) == ("Greece", GREEK_REGION)
+    assert silver["gr"]["location_id"] == location_id("Greece", GREEK_REGION)
+    rejected = {row["id"]: row for row in rejected_rows(classified).collect()}
+    assert {i: r["reject_reason"] for i, r in rejected.items()} == {"long": "invalid_location",
+                                                                    "ctl": "invalid_location"}
+    assert '"SSSS' in rejected["long"]["raw_record"]  # the record as received is kept
+
+
+def test_a_record_whose_location_is_missing_from_the_mapping_is_rejected_not_left_without_one(spark):
+    raw, locations = bronze_frames(spark, [api_record(id="a", country="X", state_province="Y")], [])
+    other = bronze_frames(spark, [api_record(id="b", country="Z", state_province="W")], [])[1]
+    classified = classify_records(raw, other, DAY)
+    assert silver_rows(classified).count() == 0
+    assert [r["reject_reason"] for r in rejected_rows(classified).collect()] == ["invalid_location"]
 
 
 def test_duplicate_resolution_does_not_depend_on_input_order(spark):

@@ -88,21 +88,31 @@ def test_new_locations_join_and_vanished_ones_keep_their_key_but_lose_their_rows
     # The new location is appended, so existing ranges keep their meaning; the vanished one stays.
     assert keys == [*first_keys, "Wales/Gwynedd"]
 
-    # Rebuilding the vanished location alone empties its partition and nothing else.
-    result = defs.resolve_job_def("refresh_silver_gold").execute_in_process(
-        instance=instance, partition_key="Ireland/Cork")
-    assert result.success
-    assert locations_in(layout.silver_breweries) == {("Ireland", "Dublin"): 1, ("Scotland", "Fife"): 1}
+    # Rebuilding the vanished location alone from the new snapshot would mix two snapshots: refused.
+    refused = defs.resolve_job_def("refresh_silver_gold").execute_in_process(
+        instance=instance, partition_key="Ireland/Cork", raise_on_error=False)
+    assert not refused.success
+    assert locations_in(layout.silver_breweries) == {
+        ("Ireland", "Dublin"): 1, ("Ireland", "Cork"): 1, ("Scotland", "Fife"): 1}
 
     # The daily refresh covers every registered key: a full rewrite from the latest snapshot.
     refresh = refresh_all(defs, instance)
-    silver_meta = refresh.asset_materializations_for_node("silver_breweries")[0].metadata
-    assert silver_meta["full_rebuild"].value is True
+    by_partition = {m.partition: m.metadata for m in refresh.asset_materializations_for_node("silver_breweries")}
+    assert by_partition["Ireland/Cork"]["full_rebuild"].value is True
+    assert by_partition["Ireland/Cork"]["dagster/row_count"].value == 0  # an empty partition, truthfully
+    assert by_partition["Wales/Gwynedd"]["dagster/row_count"].value == 1
     assert locations_in(layout.silver_breweries) == {
         ("Ireland", "Dublin"): 1, ("Scotland", "Fife"): 1, ("Wales", "Gwynedd"): 1}
     assert locations_in(layout.gold_brewery_counts) == {
         ("Ireland", "Dublin"): 1, ("Scotland", "Fife"): 1, ("Wales", "Gwynedd"): 1}
     assert "Ireland/Cork" in instance.get_dynamic_partitions(location_partitions.name)
+
+    # Rebuilding the vanished location alone, now from the table's own snapshot, keeps it empty.
+    result = defs.resolve_job_def("refresh_silver_gold").execute_in_process(
+        instance=instance, partition_key="Ireland/Cork")
+    assert result.success
+    assert locations_in(layout.silver_breweries) == {
+        ("Ireland", "Dublin"): 1, ("Scotland", "Fife"): 1, ("Wales", "Gwynedd"): 1}
 
 
 def test_a_set_of_keys_becomes_one_run_per_contiguous_range():

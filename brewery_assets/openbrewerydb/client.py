@@ -355,7 +355,7 @@ def body_excerpt(response: requests.Response) -> str:
     text = response.content[:20_000].decode("utf-8", errors="replace")
     if "html" in response.headers.get("Content-Type", "").lower() or text.lstrip().startswith("<"):
         title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
-        body = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.IGNORECASE | re.DOTALL)
+        body = re.sub(r"<(head|script|style)\b.*?</\1>", " ", text, flags=re.IGNORECASE | re.DOTALL)
         body = html.unescape(re.sub(r"<[^>]+>", " ", body))
         text = (f"[HTML] {html.unescape(title.group(1))}: " if title else "[HTML] ") + body
     text = " ".join(text.split())

@@ -45,9 +45,11 @@ class RateLimiter:
       alignment, and still lets a short extraction run at full speed.
     - Server pacing (`observe`): the server reports the requests left in its window. It may count other
       clients too (the live API keys its limit on an address that may be a shared proxy's), so when fewer
-      than `pace_below` remain, requests are spaced `window_seconds / (remaining + 1)` apart: the rest of
-      the window is spread out instead of hitting the limit at full speed. A window cannot last longer
-      than `window_seconds` after the request that reported the count, so spacing never waits longer.
+      than `pace_below` remain (less this client's requests still in flight), the rest is spread over
+      what is left of the window instead of hitting the limit at full speed, and with none left the
+      client waits for the window to end. The server does not say when its window ends; it ends at the
+      latest `window_seconds` after the answer that first showed it (its count went up), which is the
+      end the client assumes.
     - Windows (`pause`): after a 429, every worker holds until the window resets, so one answer slows the
       whole client rather than each thread discovering the limit on its own.
     - `deadline` (a `time.monotonic()` value): a wait that would end after it raises `BudgetExhausted`.
@@ -73,8 +75,12 @@ class RateLimiter:
         self._held_by_windows = _HeldTime()
         self._sent: deque[float] = deque()
         self._last_sent = float("-inf")
-        self._spacing = 0.0
         self._paused_until = float("-inf")
+        # The server's window as last reported: requests left (None: not known or not low) and its end.
+        self._server_left: int | None = None
+        self._server_reported: int | None = None
+        self._server_reported_sent_at = float("-inf")
+        self._server_window_end = float("-inf")
         self._lock = threading.Lock()
 
     @property
@@ -100,12 +106,14 @@ class RateLimiter:
                 while self._sent and self._sent[0] <= now - self.window_seconds:
                     self._sent.popleft()
                 window = self._paused_until - now
-                wait = max(window, self._last_sent + self._spacing - now)
+                wait = max(window, self._pace(now))
                 if len(self._sent) >= self.limit:
                     wait = max(wait, self._sent[0] + self.window_seconds - now)
                 if wait <= 0:
                     self._sent.append(now)
                     self._last_sent = now
+                    if self._server_left is not None:
+                        self._server_left -= 1
                     return now
                 reason = WINDOW if window >= wait else PACE
                 if self.deadline is not None and now + wait > self.deadline:
@@ -116,22 +124,38 @@ class RateLimiter:
             if self.stop.wait(wait):
                 raise Stopped("the client was stopped while waiting for the rate limit")
 
+    def _pace(self, now: float) -> float:
+        """How long the server's remaining count holds the next request back; the caller holds the lock."""
+        if self._server_left is None or self._server_left >= self.pace_below:
+            return 0.0
+        if now >= self._server_window_end:
+            self._server_left = None  # that window has surely ended
+            return 0.0
+        if self._server_left <= 0:
+            return self._server_window_end - now
+        return self._last_sent + (self._server_window_end - now) / (self._server_left + 1) - now
+
     def pause(self, seconds: float) -> None:
         """No request from any worker for `seconds` from now (a 429 window, or the server's `Retry-After`)."""
         with self._lock:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
             # The window resets when the pause ends: counts reported before then no longer apply.
-            self._spacing = 0.0
+            self._server_left = self._server_reported = None
 
     def observe(self, limit: int | None, remaining: int | None, sent_at: float) -> None:
         """Takes the server's `X-RateLimit-Limit`/`-Remaining` of the answer to a request sent at `sent_at`."""
         if remaining is None:
             return
         with self._lock:
+            now = time.monotonic()
             if limit is not None:
                 self.server_limit = limit
             if self.lowest_remaining is None or remaining < self.lowest_remaining:
                 self.lowest_remaining = remaining
-            if sent_at < self._paused_until:
-                return  # counted in a window that has reset since
-            self._spacing = self.window_seconds / (remaining + 1) if remaining < self.pace_below else 0.0
+            if sent_at < self._paused_until or sent_at < self._server_reported_sent_at:
+                return  # counted in a window that has reset since, or older than what is known
+            if self._server_reported is None or remaining > self._server_reported:
+                self._server_window_end = now + self.window_seconds  # a new window: it began by now
+            self._server_reported, self._server_reported_sent_at = remaining, sent_at
+            in_flight = sum(1 for t in self._sent if t > sent_at)
+            self._server_left = remaining - in_flight

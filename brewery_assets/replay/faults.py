@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from brewery_assets.openbrewerydb.retry import EDGE_STATUSES, STATUS_NAMES
+from brewery_assets.openbrewerydb.retry import EDGE_STATUSES
 from brewery_assets.replay.encoding import php_json
 
 if TYPE_CHECKING:
@@ -33,6 +33,19 @@ FAULTS_ENV = "BREWERY_REPLAY_FAULTS"
 _LIST_PATH = "/v1/breweries"
 _META_PATH = "/v1/breweries/meta"
 _TOO_MANY = b'{"message":"Too Many Attempts."}'  # Laravel's ThrottleRequestsException, as JSON
+# The headings of Cloudflare's error pages.
+_EDGE_TITLES = {
+    502: "Bad gateway",
+    504: "Gateway time-out",
+    520: "Web server is returning an unknown error",
+    521: "Web server is down",
+    522: "Connection timed out",
+    523: "Origin is unreachable",
+    524: "A timeout occurred",
+    525: "SSL handshake failed",
+    526: "Invalid SSL certificate",
+    530: "Origin DNS error",
+}
 
 
 @dataclass(frozen=True)
@@ -312,7 +325,7 @@ def _edge_error(status: int) -> "Response":
     """An error page of the API's edge (Cloudflare), as HTML: what a client gets when the origin is down."""
     from brewery_assets.replay.server import Response
 
-    title = STATUS_NAMES.get(status, _phrase(status)).removeprefix("Cloudflare: ")
+    title = _EDGE_TITLES.get(status, _phrase(status))
     ray = uuid.uuid4().hex[:16]
     page = (
         "<!DOCTYPE html>\n<html lang=\"en-US\"><head><meta charset=\"UTF-8\">"

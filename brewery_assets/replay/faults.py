@@ -206,8 +206,8 @@ class FaultInjector:
                 allowed, remaining, left = self._throttle.hit(request.client, time.monotonic())
             if not allowed:
                 self._count("throttled")
-                wait = max(1, math.ceil(left))
-                return Response(429, _TOO_MANY, {"Retry-After": str(wait), **self._window_headers(0, wait)})
+                retry_after = str(max(1, math.ceil(left)))  # whole seconds, as Laravel sends
+                return Response(429, _TOO_MANY, {"Retry-After": retry_after, **self._window_headers(0, left)})
             headers = {"X-RateLimit-Limit": str(plan.throttle_limit), "X-RateLimit-Remaining": str(remaining)}
         response = self._origin(request, response, status, is_list, is_meta, list_number, meta_number)
         if cut and response.status == 200:

@@ -316,6 +316,8 @@ class _Handler(BaseHTTPRequestHandler):
             "Access-Control-Allow-Origin": "*",
             **response.headers,
         }
+        # A response may name its own server (an edge error page says `cloudflare`).
+        self._server_name = headers.pop("Server", None)
         try:
             self.send_response(response.status)
             for name, value in headers.items():
@@ -329,6 +331,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(response.body)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client went away; nothing to report
+
+    def version_string(self) -> str:
+        return getattr(self, "_server_name", None) or super().version_string()
 
     def _discard_body(self) -> None:
         length = self.headers.get("Content-Length")

@@ -56,6 +56,9 @@ class BronzeConfig(dg.Config):
     requests_per_minute: int = Field(
         default=DEFAULT_REQUESTS_PER_MINUTE, description="Client-side rate limit (the API allows 120 per IP)."
     )
+    rate_limit_window_seconds: float = Field(
+        default=60.0, description="The API's rate-limit window (a minute live; shorter on a rehearsal server): "
+        "requests_per_minute counts over it, and pacing from X-RateLimit-Remaining assumes it.")
     max_retries: int = Field(
         default=3, description="Retries of a request after an error (5xx, Cloudflare 52x/530, timeouts, cut or "
         "malformed bodies); a 429 is not an error but a window waited out within time_budget_seconds.")
@@ -86,6 +89,7 @@ def _client(config: BronzeConfig, api: OpenBreweryDBResource) -> OpenBreweryDBCl
         retry=retry,
         requests_per_minute=config.requests_per_minute,
         max_connections=config.max_concurrency,
+        rate_limit_window_seconds=config.rate_limit_window_seconds,
     )
 
 

@@ -162,7 +162,8 @@ class OpenBreweryDBClient:
 
     Safe to share between threads: `max_connections` sizes the connection pool, and the pace, the time
     budget and the counters in `stats` are shared. `on_retry` is called (from the worker's thread) before
-    each wait for another try.
+    each wait for another try. `rate_limit_window_seconds` is the server's rate-limit window (the live
+    API's is a minute), over which `requests_per_minute` is counted too.
     """
 
     def __init__(
@@ -175,6 +176,7 @@ class OpenBreweryDBClient:
         requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         on_retry: Callable[[Retry], None] | None = None,
+        rate_limit_window_seconds: float = 60.0,
     ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -185,7 +187,8 @@ class OpenBreweryDBClient:
         self._last_window: _Failure | None = None  # the last 429, which may hold back other requests too
         self._stop = threading.Event()
         # Pace down when fewer requests remain in the server's window than two rounds of the workers.
-        self.limiter = RateLimiter(requests_per_minute, stop=self._stop, pace_below=2 * max(1, max_connections))
+        self.limiter = RateLimiter(requests_per_minute, rate_limit_window_seconds, stop=self._stop,
+                                   pace_below=2 * max(1, max_connections))
         self.session = session or requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, max_connections))
         self.session.mount("http://", adapter)

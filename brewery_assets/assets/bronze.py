@@ -259,7 +259,9 @@ _PREVIEW_COLUMNS = ["id", "name", "brewery_type", "city", "state_province", "cou
 def _sample(page: str, rows: int = 10) -> pd.DataFrame:
     """The first records of a bronze page for the preview; an element that is not an object shows as its JSON."""
     sample = []
-    for line in page.splitlines()[:rows]:
+    for line in page.split("\n")[:rows]:  # not splitlines: U+2028 and the like may be inside a value
+        if not line:
+            continue
         element = json.loads(line)
         if not isinstance(element, dict):
             element = {"id": None, "name": f"(not an object: {line[:60]})"}

@@ -229,7 +229,9 @@ class _LineTracker:
 
 
 def _read_json_lines(text: str, path: Path, strict: bool) -> Iterator[Any]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at \n only: a JSON string may hold U+2028 and other characters `splitlines` breaks at.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         reason = "bytes that are not UTF-8" if _undecodable(line) else None

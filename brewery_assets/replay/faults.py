@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from brewery_assets.openbrewerydb.retry import EDGE_STATUSES
+from brewery_assets.openbrewerydb.retry import EDGE_STATUSES, parse_retry_after
 from brewery_assets.replay.encoding import php_json
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ class FaultInjector:
             time.sleep(delay)
         if plan.rate_limit_after < request.number <= plan.rate_limit_after + plan.rate_limit_burst:
             self._count("rate_limited")
-            wait = float(plan.retry_after)
+            wait = parse_retry_after(plan.retry_after) or 0.0  # seconds or an HTTP date
             return Response(429, _TOO_MANY, {"Retry-After": plan.retry_after, **self._window_headers(0, wait)})
         if status is not None and status in EDGE_STATUSES:
             self._count(f"http_{status}")

@@ -23,7 +23,7 @@ DAY = dt.date(2026, 11, 22)
 
 # Waits shrunk to milliseconds by configuration; the rate limit is out of the way unless a test sets it.
 FAST_RETRY = {"max_retries": 6, "backoff_seconds": 0.01, "max_backoff_seconds": 0.05}
-# The same as bronze run config.
+# FAST_RETRY as bronze run config, without the client-side rate limit.
 FAST = {**FAST_RETRY, "requests_per_minute": 100_000}
 
 

@@ -133,12 +133,13 @@ def _fall_back(context: dg.AssetExecutionContext, config: BronzeConfig, lake: La
                api: OpenBreweryDBResource, failure: Exception, attempt: dict) -> dict:
     """Publishes the day from `fallback_dump_url` after the API failed; the manifest says why."""
     url = config.fallback_dump_url
+    what = getattr(failure, "summary", str(failure))  # without the advice to set fallback_dump_url
     context.log.warning(f"the API could not give the snapshot of {ingest_date}; publishing it from the dump at "
-                        f"{url} instead. The API's failure: {failure}")
+                        f"{url} instead. The API's failure: {what}")
     try:
         manifest = ingest_from_url(
             url, lake.layout, ingest_date, config.per_page, context.log.info,
-            reason=f"fallback_dump_url, because the API failed: {failure}", timeout=api.timeout_seconds,
+            reason=f"fallback_dump_url, because the API failed: {what}", timeout=api.timeout_seconds,
             retry=RetryPolicy(max_retries=config.max_retries, backoff_seconds=config.backoff_seconds,
                               max_backoff_seconds=config.max_backoff_seconds),
             # The failed API attempt is part of the record of how the snapshot came to be.

@@ -173,7 +173,7 @@ class ApiExtraction:
         try:
             return self._run()
         except OpenBreweryDBError as exc:
-            raise exc.reworded(explain_failure(exc, self.ingest_date)) from exc
+            raise exc.reworded(explain_failure(exc, self.ingest_date), summary=_what_failed(exc)) from exc
         finally:
             # Every pass wrote its own version; whatever was not published goes.
             for writer in self._writers:
@@ -334,9 +334,12 @@ class ApiExtraction:
 def explain_failure(exc: OpenBreweryDBError, ingest_date: dt.date) -> str:
     """The message of a failed extraction: which page (if a page), what the API answered last, that nothing
     was published, and what the operator can do."""
-    where = f"page {exc.page} of the catalogue could not be read: " if exc.page is not None else ""
-    return (f"{where}{exc}. The snapshot for {ingest_date} was not published; the previous one is unchanged. "
-            f"What to do: {_advice(exc)}")
+    return (f"{_what_failed(exc)}. The snapshot for {ingest_date} was not published; the previous one is "
+            f"unchanged. What to do: {_advice(exc)}")
+
+
+def _what_failed(exc: OpenBreweryDBError) -> str:
+    return (f"page {exc.page} of the catalogue could not be read: " if exc.page is not None else "") + str(exc)
 
 
 def _advice(exc: OpenBreweryDBError) -> str:

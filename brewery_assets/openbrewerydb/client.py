@@ -50,21 +50,23 @@ class OpenBreweryDBError(RuntimeError):
     """The API answered something the client cannot use; the message names the request.
 
     `request` is the request line, `page` the page number for a page of `/breweries`, `status` the last
-    HTTP status (None when no answer came) and `body_excerpt` the start of the last body.
+    HTTP status (None when no answer came) and `body_excerpt` the start of the last body. `summary` says
+    what failed without what to do about it (the message itself by default).
     """
 
     def __init__(self, message: str, *, request: str = "", page: int | None = None, status: int | None = None,
-                 body_excerpt: str = ""):
+                 body_excerpt: str = "", summary: str = ""):
         super().__init__(message)
         self.request = request
         self.page = page
         self.status = status
         self.body_excerpt = body_excerpt
+        self.summary = summary or message
 
-    def reworded(self, message: str) -> "OpenBreweryDBError":
-        """The same error (class and details) with another message."""
+    def reworded(self, message: str, summary: str = "") -> "OpenBreweryDBError":
+        """The same error (class and details) with another message (and summary)."""
         return type(self)(message, request=self.request, page=self.page, status=self.status,
-                          body_excerpt=self.body_excerpt)
+                          body_excerpt=self.body_excerpt, summary=summary)
 
 
 class RequestRejected(OpenBreweryDBError):

@@ -125,6 +125,7 @@ def test_the_fallback_dump_publishes_the_day_when_a_page_never_answers(
         "dump", f"{base}/breweries.csv", "csv", 0)
     assert source["reason"].startswith("fallback_dump_url, because the API failed: page 3 of the catalogue could "
                                        "not be read")
+    assert "HTTP 500 (Internal Server Error)" in source["reason"] and "What to do" not in source["reason"]
     attempt = source["api_attempt"]
     assert attempt["url"] == failing_server.url and attempt["statuses"]["500"] == 3
     meta = metadata(instance_result)

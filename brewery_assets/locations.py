@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from decimal import Decimal
 from urllib.parse import unquote
 
 # Rows without a usable country or state are kept under this value instead of being dropped.
@@ -93,7 +94,8 @@ def canonical_part(value: str | None) -> str:
 def raw_location(record: dict) -> tuple[str | None, str | None]:
     """The (country, state) text of a bronze record as received (`state_province`, else `state`).
 
-    Non-text values are rendered as JSON text, as Spark's `from_json` does for string fields.
+    Non-text values are rendered as Spark's `from_json` renders them into a string field (`_as_text`),
+    so this mapping and silver's join agree on every record.
     """
     state = record.get("state_province")
     if state is None:
@@ -101,16 +103,58 @@ def raw_location(record: dict) -> tuple[str | None, str | None]:
     return _as_text(record.get("country")), _as_text(state)
 
 
+# The integers the embedded engine's JSON reader keeps exact (i64 and u64); others it reads as doubles.
+_EXACT_INTEGERS = range(-(2**63), 2**64)
+
+
 def _as_text(value: object) -> str | None:
+    """A JSON value as Spark's `from_json` gives it for a string field, measured on the embedded engine.
+
+    Text as it is; anything else as compact JSON (separators `,` `:`, non-ASCII characters as they
+    are) with numbers written as the engine writes them (`_number_text`). Floats with 17 significant
+    digits may still differ by their last digit: the engine's reader rounds some of them to a
+    neighbouring double. JVM Spark writes exponents Java's way (`1.0E16`), so there such values differ.
+    """
     if value is None or isinstance(value, str):
         return value
-    return json.dumps(value)
+    return _as_json(value)
 
 
-def count_raw_locations(records: Iterable[dict], counts: Counter | None = None) -> Counter:
-    """Counts records per raw (country, state) pair, adding to `counts` when given."""
+def _as_json(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(key), ensure_ascii=False)}:{_as_json(item)}"
+                              for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(map(_as_json, value)) + "]"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return _number_text(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _number_text(number: int | float) -> str:
+    """A JSON number as the embedded engine writes it back: Python's shortest round-trip digits, but
+    plain from 1e-5 (`0.00001`, where Python writes `1e-05`) and exponents without padding (`1e-7`)."""
+    if isinstance(number, int) and number in _EXACT_INTEGERS:
+        return str(number)
+    text = repr(float(number))
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    if int(exponent) == -5:
+        return format(Decimal(text), "f")
+    return f"{mantissa}e{'-' if exponent.startswith('-') else '+'}{exponent.lstrip('+-').lstrip('0')}"
+
+
+def count_raw_locations(records: Iterable, counts: Counter | None = None) -> Counter:
+    """Counts records per raw (country, state) pair, adding to `counts` when given.
+
+    Elements that are not JSON objects (a string, a number, null in a page) have no location and
+    are not counted: silver rejects them as unreadable records.
+    """
     counts = Counter() if counts is None else counts
-    counts.update(raw_location(record) for record in records)
+    counts.update(raw_location(record) for record in records if isinstance(record, dict))
     return counts
 
 

@@ -14,6 +14,7 @@ from brewery_assets.locations import (
     location_mapping,
     locations_of,
     parse_location_key,
+    raw_location,
 )
 
 GREEK_REGION = "Αποκεντρωμένη Διοίκηση Πελοποννήσου, Δυτικής Ελλάδας και Ιονίου"
@@ -188,3 +189,43 @@ def test_locations_that_cannot_name_a_place_are_marked_and_never_become_partitio
     assert by_state["S" * 300]["country"] is by_state["S" * 300]["location_id"] is None
     assert by_state['{"a":1}']["location_issue"] == "not_text"
     assert locations_of(rows) == [("Greece", GREEK_REGION)]
+
+
+# Locations that are not text, as a source may send them. Spark reads them into string fields.
+NON_TEXT_LOCATIONS = [
+    {"name": "Oregon", "code": "OR"},
+    {"nested": {"list": [1, 2.5, None, True, "a/b \"q\"\n"]}, "empty": {}},
+    ["Bayern", "Bavaria"],
+    [],
+    {"unicode": "Baden-Württemberg 🍺", "control": "\x01\x7f", "separator": "\u2028"},
+    42,
+    -7.25,
+    True,
+    1e16,
+    1.5e-7,
+    0.00001,
+    {"small": 1e-5, "tiny": 2.5e-9, "large": 1.2345e22, "integer_float": 100.0},
+    18446744073709551615,
+    18446744073709551616,
+]
+
+
+def test_raw_location_renders_non_text_values_as_the_spark_engine_does(spark):
+    from brewery_assets.ingestion.bronze import encode_page
+    from brewery_assets.transformations.silver import parse_bronze_lines
+
+    records = [{"id": str(i), "country": value, "state_province": value} for i, value in enumerate(NON_TEXT_LOCATIONS)]
+    records.append({"id": "fallback", "country": "X", "state_province": None, "state": {"k": [1]}})
+    lines = encode_page(records).decode("utf-8").split("\n")[:-1]
+    parsed = parse_bronze_lines(spark.createDataFrame([(line,) for line in lines], "value string"))
+    from_spark = {row["id"]: (row["country"], row["state_province"] or row["state"])
+                  for row in parsed.select("id", "country", "state_province", "state").collect()}
+    expected = {record["id"]: raw_location(record) for record in records}
+    assert from_spark == expected
+    assert expected["0"] == ('{"name":"Oregon","code":"OR"}',) * 2
+    assert expected["fallback"] == ("X", '{"k":[1]}')
+
+
+def test_elements_that_are_not_objects_have_no_location():
+    counts = count_raw_locations([{"country": "X", "state_province": "Y"}, "abc", None, 42, ["X", "Y"]])
+    assert counts == Counter({("X", "Y"): 1})

@@ -6,46 +6,71 @@ and `/meta` may be cached apart from the list. So one read is trusted only if it
 
 1. a full pass: `/meta`, every page (concurrently), the page after the last (must be empty), `/meta` again;
 2. it is clean when the total did not move, every page but the last is full, the last holds the rest, no
-   id repeats and the records add up to the total; then it is published;
+   id is read on two pages and the records add up to the total; then it is published;
 3. pages that came back short while nothing else was wrong are read again (a flaky page, not drift);
 4. otherwise the catalogue is re-read in full until two consecutive passes give the same ids in the same
    order and the later one is clean, at most `consistency_passes` times; failing that, nothing is
    published and the error says what did not add up.
 
-What happened (passes, re-read pages, the problems seen) is recorded in the manifest under `extraction`.
+An id can also repeat because the catalogue itself holds it twice. Copies on one page are that (a page is
+one query of one state of the table), so they do not stop a pass. Copies on different pages could also be
+a row pushed onto the next page while reading, so the catalogue is read again: when the next pass reads
+the same ids in the same order, the repeat is the catalogue's own and the snapshot is published; silver
+keeps one row per id and quarantines the others as `duplicate_id`.
+
+Elements of a page that are not brewery objects are stored as they are and counted as records (without
+an id); silver quarantines them. The extraction has a time budget (`ExtractionSettings.time_budget_seconds`)
+that bounds every wait, 429 windows included.
+
+What happened (passes, re-read pages, the problems seen, repeated ids, rate-limit waits) is recorded in the
+manifest under `extraction`.
 """
 
 import datetime as dt
 import queue
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from brewery_assets.ingestion.bronze import BronzeSnapshotWriter, IncompleteSnapshotError
+from brewery_assets.ingestion.dump import OFFICIAL_DUMP_URL
 from brewery_assets.lake import LakeLayout
-from brewery_assets.openbrewerydb.client import OpenBreweryDBClient, Retry
+from brewery_assets.openbrewerydb.client import (
+    OpenBreweryDBClient,
+    OpenBreweryDBError,
+    RequestRejected,
+    Retry,
+    TimeBudgetExhausted,
+)
 from brewery_assets.openbrewerydb.fields import MAX_PER_PAGE
+from brewery_assets.openbrewerydb.retry import EDGE_STATUSES
 
 # How far past the last page (by the total) a pass keeps reading while pages still hold rows.
 MAX_EXTRA_PAGES = 50
+# Long enough for a daily read of ~60 pages through several 60-second rate-limit windows and retries.
+DEFAULT_TIME_BUDGET_SECONDS = 20 * 60
 _PROGRESS_EVERY_SECONDS = 5.0
+_EXAMPLES = 5
 
 
 @dataclass(frozen=True)
 class ExtractionSettings:
-    """How the catalogue is read: page size, parallel requests and how many full re-reads drift may cost."""
+    """How the catalogue is read: page size, parallel requests, how many full re-reads drift may cost, and
+    how long the whole extraction may take (None: no limit)."""
 
     per_page: int = MAX_PER_PAGE
     max_concurrency: int = 4
     consistency_passes: int = 3
+    time_budget_seconds: float | None = DEFAULT_TIME_BUDGET_SECONDS
 
     def __post_init__(self) -> None:
         if not 1 <= self.per_page <= MAX_PER_PAGE:
             raise ValueError(f"per_page must be 1..{MAX_PER_PAGE}, got {self.per_page}")
         if self.max_concurrency < 1:
             raise ValueError(f"max_concurrency must be >= 1, got {self.max_concurrency}")
+        if self.time_budget_seconds is not None and self.time_budget_seconds <= 0:
+            raise ValueError(f"time_budget_seconds must be positive, got {self.time_budget_seconds}")
 
 
 @dataclass
@@ -79,25 +104,39 @@ class PassResult:
         beyond = sum(len(ids) for number, ids in by_page.items() if number > self.page_count)
         if beyond:
             problems.append(f"{beyond} rows came after the last page by the total (page {self.page_count})")
-        counts = Counter(i for ids in by_page.values() for i in ids)
-        repeated = sorted(i for i, n in counts.items() if n > 1 and i is not None)
-        if repeated:
-            problems.append(f"{len(repeated)} ids were read more than once (e.g. {repeated[0]})")
-        records = sum(counts.values())
+        pages_of: dict = {}
+        for number, ids in by_page.items():
+            for i in ids:
+                if i is not None:
+                    pages_of.setdefault(i, []).append(number)
+        repeated = sorted(i for i, pages in pages_of.items() if len(pages) > 1)
+        across = [i for i in repeated if len(set(pages_of[i])) > 1]
+        if across:
+            problems.append(f"{len(across)} ids were read on more than one page (e.g. {across[0]})")
+        records = sum(len(ids) for ids in by_page.values())
         if records != total:
             problems.append(f"{records} records were read but /meta reports {total}")
-        moved = self.total_before != self.total_after or bool(repeated) or bool(beyond)
-        return PassCheck(problems, short, moved)
+        moved = self.total_before != self.total_after or bool(across) or bool(beyond)
+        return PassCheck(problems, short, moved, repeated, across)
 
 
 @dataclass(frozen=True)
 class PassCheck:
-    """The problems of a pass; `short_pages` came back with too few rows; `moved` means the catalogue moved
-    (the total changed, ids repeated, rows past the end), which re-reading single pages cannot mend."""
+    """The problems of a pass; `short_pages` came back with too few rows; `moved` means the catalogue may
+    have moved (the total changed, an id on two pages, rows past the end), which re-reading single pages
+    cannot mend. `repeated_ids` repeat anywhere in the pass; `repeated_across_pages` of them were read on
+    different pages, which a shift while paging could also explain."""
 
     problems: list[str]
     short_pages: list[int]
     moved: bool
+    repeated_ids: list = field(default_factory=list)
+    repeated_across_pages: list = field(default_factory=list)
+
+    @property
+    def only_repeats(self) -> bool:
+        """The one problem is ids read on more than one page: clean if another pass reads the same."""
+        return len(self.problems) == 1 and bool(self.repeated_across_pages)
 
 
 class ApiExtraction:
@@ -125,9 +164,16 @@ class ApiExtraction:
         self._last_progress = 0.0
 
     def run(self) -> dict:
-        """Reads, verifies and publishes the snapshot; returns its manifest or raises `IncompleteSnapshotError`."""
+        """Reads, verifies and publishes the snapshot; returns its manifest.
+
+        Raises `IncompleteSnapshotError` when the reads do not add up, or the client's error when a request
+        fails for good; a page's failure names the page and says what the operator can do.
+        """
+        self.client.set_time_budget(self.settings.time_budget_seconds)
         try:
             return self._run()
+        except OpenBreweryDBError as exc:
+            raise exc.reworded(explain_failure(exc, self.ingest_date), summary=_what_failed(exc)) from exc
         finally:
             # Every pass wrote its own version; whatever was not published goes.
             for writer in self._writers:
@@ -146,7 +192,7 @@ class ApiExtraction:
             before, check = check, previous.check(per_page)
             mended = [problem for problem in before.problems if problem not in check.problems]
         problems = check.problems
-        self._record(previous, problems, mended=mended)
+        self._record(previous, check, mended=mended)
         if not problems:
             candidate = previous
         attempts = 0
@@ -154,17 +200,23 @@ class ApiExtraction:
             attempts += 1
             self.log(f"pass {previous.number} is inconsistent ({'; '.join(problems)}); reading everything again")
             current = self._read_pass(previous.number + 1)
-            problems = current.check(per_page).problems
+            check = current.check(per_page)
+            problems = check.problems
             agrees = current.ids() == previous.ids()
-            self._record(current, problems, agrees_with_previous=agrees)
+            self._record(current, check, agrees_with_previous=agrees)
             previous.writer.abort()
-            if not problems and agrees:
+            if agrees and (not problems or check.only_repeats):
+                # Ids on two pages, read the same way twice, are the catalogue's own repeats, not a shift.
                 candidate = current
             previous = current
             if problems and agrees:
                 break  # the same data twice, and it still does not add up: more reads will not change it
         if candidate is None:
             raise IncompleteSnapshotError(self._failure(problems))
+        repeated = check.repeated_ids
+        if repeated:
+            self.log(f"the catalogue itself repeats {len(repeated)} ids (e.g. {repeated[0]}); published as read, "
+                     "silver keeps one row per id and quarantines the other copies")
         return candidate.writer.publish(
             api_total=candidate.total_after,
             per_page=per_page,
@@ -172,9 +224,11 @@ class ApiExtraction:
             bytes_received=self.client.stats.bytes_received,
             extraction={
                 **self.client.stats.as_dict(),
+                **self.client.rate_limit_figures(),
                 "max_concurrency": self.settings.max_concurrency,
                 "requests_per_minute": self.client.limiter.limit,
-                "rate_limit_wait_seconds": round(self.client.limiter.waited_seconds, 3),
+                "time_budget_seconds": self.settings.time_budget_seconds,
+                "repeated_ids": {"count": len(repeated), "examples": repeated[:_EXAMPLES]},
                 "passes": self.history,
                 "published_pass": candidate.number,
                 "seconds": round(time.perf_counter() - started, 3),
@@ -244,7 +298,7 @@ class ApiExtraction:
             self.log(f"retry {retry.attempt} of {retry.request} in {retry.wait_seconds:.2f} s: {retry.reason}")
 
     def _record(
-        self, result: PassResult, problems: list[str], agrees_with_previous: bool | None = None,
+        self, result: PassResult, check: PassCheck, agrees_with_previous: bool | None = None,
         mended: list[str] | None = None,
     ) -> None:
         entry = {
@@ -254,8 +308,10 @@ class ApiExtraction:
             "pages": result.page_count,
             "records": result.writer.records,
             "reread_pages": result.reread_pages,
-            "problems": problems,
+            "problems": check.problems,
         }
+        if check.repeated_ids:
+            entry["repeated_ids"] = len(check.repeated_ids)
         if mended:
             entry["mended_by_reread"] = mended
         if agrees_with_previous is not None:
@@ -273,6 +329,37 @@ class ApiExtraction:
             f"({detail}); the last read: {'; '.join(problems)}. The snapshot for {self.ingest_date} was not "
             "published; the previous one is unchanged"
         )
+
+
+def explain_failure(exc: OpenBreweryDBError, ingest_date: dt.date) -> str:
+    """The message of a failed extraction: which page (if a page), what the API answered last, that nothing
+    was published, and what the operator can do."""
+    return (f"{_what_failed(exc)}. The snapshot for {ingest_date} was not published; the previous one is "
+            f"unchanged. What to do: {_advice(exc)}")
+
+
+def _what_failed(exc: OpenBreweryDBError) -> str:
+    return (f"page {exc.page} of the catalogue could not be read: " if exc.page is not None else "") + str(exc)
+
+
+def _advice(exc: OpenBreweryDBError) -> str:
+    fallback = (f"set run config fallback_dump_url (e.g. the official dump, {OFFICIAL_DUMP_URL}) to publish the "
+                "day from the dataset's dump when the API fails, or run with source: file")
+    if isinstance(exc, RequestRejected):
+        return ("fix the request: the API URL (it must end in /v1) or the run config; asking again will not help")
+    if isinstance(exc, TimeBudgetExhausted):
+        return ("the API kept the client waiting past the time budget (run config time_budget_seconds). Its rate "
+                "limit (about 120 requests a minute per address) may be shared with other clients behind the same "
+                f"address: run again later or raise time_budget_seconds; or {fallback}")
+    if exc.status in EDGE_STATUSES:
+        return ("the API's edge (Cloudflare) got no answer from the API's own server: the API is down or "
+                f"overloaded. The step's retry policy tries again; run again later; or {fallback}")
+    if exc.page is not None and exc.status is not None and exc.status >= 500:
+        return ("if this page fails on every try while other pages answer, a record on it is one the API cannot "
+                "serve (the live API answers 500 for a brewery_type outside its list) and it will keep failing "
+                "until the API's maintainers fix it: report the page to them "
+                f"(https://github.com/openbrewerydb/openbrewerydb-laravel-api/issues); meanwhile {fallback}")
+    return f"check that the API answers (its URL, the network); the step's retry policy tries again; or {fallback}"
 
 
 def ingest_from_api(

@@ -20,6 +20,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from brewery_assets.lake import CURRENT_NAME, MANIFEST_NAME, VERSION_PREFIX, LakeLayout
 from brewery_assets.locations import count_raw_locations, location_mapping
@@ -36,11 +37,26 @@ def _utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
-def encode_page(records: list[dict]) -> bytes:
-    """A page as bronze stores it: one JSON object a line, in the order received, UTF-8."""
+def encode_page(records: list[Any]) -> bytes:
+    """A page as bronze stores it: one JSON value a line, in the order received, UTF-8.
+
+    Every element of the source's array is kept, whatever it is (normally a brewery object; a string, a
+    number or null stays one line too, for silver to reject as unreadable), with the values received.
+    """
     return "".join(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n" for record in records).encode(
         "utf-8"
     )
+
+
+def record_id(record: Any) -> str | None:
+    """The id of an element as silver reads it (text as it is, other JSON values as JSON text), or None
+    for an element that is not an object or has no id."""
+    if not isinstance(record, dict):
+        return None
+    value = record.get("id")
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass
@@ -66,8 +82,8 @@ class BronzeSnapshotWriter:
         self.store = self.layout.store(self.version_dir)
         self.published = False
 
-    def add_page(self, number: int, records: list[dict], body: bytes | None = None) -> None:
-        """Stores one page: its records one JSON object a line, in the order received."""
+    def add_page(self, number: int, records: list[Any], body: bytes | None = None) -> None:
+        """Stores one page: its elements one JSON value a line, in the order received."""
         name = f"page-{number:05d}.jsonl"
         data = encode_page(records)
         # Nobody reads an unpublished version: a plain write suffices.
@@ -79,7 +95,7 @@ class BronzeSnapshotWriter:
             entry["received_sha256"] = hashlib.sha256(body).hexdigest()
         with self._lock:
             self._pages[number] = entry
-            self._ids[number] = [record.get("id") for record in records]
+            self._ids[number] = [record_id(record) for record in records]
             self._locations[number] = count_raw_locations(records)
 
     @property
@@ -150,7 +166,7 @@ def _switch_current(layout: LakeLayout, ingest_date: dt.date, version: str) -> N
 def write_snapshot(
     layout: LakeLayout,
     ingest_date: dt.date,
-    pages: Iterable[tuple[int, list[dict], bytes | None]],
+    pages: Iterable[tuple[int, list[Any], bytes | None]],
     source: dict,
     **extra: object,
 ) -> dict:

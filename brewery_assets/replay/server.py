@@ -1,19 +1,28 @@
-"""An offline HTTP server that answers like the Open Brewery DB v1 API from a list of records.
+"""An offline HTTP server that answers like the Open Brewery DB v1 API (openbrewerydb-laravel-api v1.2.1)
+from a list of records.
 
-Implemented: `GET /v1/breweries` (page, per_page; Laravel-style 422 on bad values; `[]` past the end),
-`GET /v1/breweries/meta` and `GET /v1/breweries/{id}`. Filters, sort, random and search are not
-implemented; unknown query parameters (filters included) are ignored, so results are never filtered.
+Implemented: `GET /v1/breweries` (page, per_page, sort and the filters, validated with Laravel's 422
+messages, see `replay.query`; `[]` past the end), `GET /v1/breweries/meta` (same filters) and
+`GET /v1/breweries/{id}`. Random, search and autocomplete are not implemented (404).
+
+Like the live API:
+- records are served in insertion order (the order given, then `insert_records`): the live list has
+  no `ORDER BY` unless `sort` is given, and its rows come in the order they were stored;
+- bodies are encoded as PHP's `json_encode` does: `/` escaped as `\\/`, non-ASCII as `\\uXXXX`, and a
+  whole-number coordinate as a JSON integer (`36`, not `36.0`);
+- records are served as stored: an element that is not an object, or a value of an unexpected type
+  (a state that is an object), is served as it is.
 
 Fault injection seam: `ReplayServer.before_response` (None by default) is called with every parsed request
 and the response about to be sent, and returns the response to send instead. Faults (errors, delays,
 truncated bodies, rate limits) can be added there without touching the routing; `inject_faults` installs
-the ready-made ones of `brewery_assets.replay.faults` (also `--faults` on the command line).
+the ready-made ones of `brewery_assets.replay.faults` (also `--faults` on the command line), among them
+the live API's rate limit with its `X-RateLimit-*` headers.
 """
 
 import argparse
 import json
 import os
-import re
 import signal
 import sys
 import threading
@@ -24,9 +33,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, MAX_PER_PAGE
+from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS
+from brewery_assets.replay.encoding import php_json
 from brewery_assets.replay.faults import FAULTS_ENV, FaultPlan
 from brewery_assets.replay.generator import DEFAULT_COUNT, DEFAULT_SEED, generate_breweries
+from brewery_assets.replay.query import Query, parse_query
 from brewery_assets.replay.snapshot import load_snapshot
 
 if TYPE_CHECKING:
@@ -34,12 +45,9 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-DEFAULT_PER_PAGE = 50
 LIST_CACHE_CONTROL = "public, max-age=300"
 ITEM_CACHE_CONTROL = "public, max-age=86400"  # the API caches single breweries longer than lists
 
-# PHP's FILTER_VALIDATE_INT, which Laravel's `integer` rule uses: an optional sign, no leading zeros.
-_INTEGER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
 # Fixed paths that the real API routes before `{id}`; the replay server does not implement them.
 _UNSUPPORTED = frozenset({"random", "search", "autocomplete"})
 
@@ -53,6 +61,7 @@ class Request:
     query: dict[str, str]
     number: int  # 1 for the first request the server received, counting every request
     headers: Mapping[str, str] = field(default_factory=dict)
+    client: str = ""  # the client's address, which the live API's rate limit is keyed on
 
 
 @dataclass
@@ -73,8 +82,8 @@ BeforeResponse = Callable[[Request, Response], Response]
 class ReplayServer:
     """Serve `records` like the Open Brewery DB v1 API on `host:port` (port 0 picks a free port).
 
-    Records are served in the given order (the real API's order is by name). Use as a context manager, or
-    call `start()` and `stop()`.
+    Records are served in insertion order, as the live API serves them. Use as a context manager, or call
+    `start()` and `stop()`.
     """
 
     def __init__(
@@ -102,20 +111,10 @@ class ReplayServer:
     def _index(self) -> None:
         """Rebuilds the id lookup and the meta counts from `_rows`; the caller holds the lock or owns the server."""
         self._by_id: dict[str, bytes] = {}
-        states: Counter[str] = Counter()
-        countries: Counter[str] = Counter()
-        types: Counter[str] = Counter()
         for row in self._rows:
-            self._by_id.setdefault(row.id, row.encoded)
-            states[row.state] += 1
-            countries[row.country] += 1
-            types[row.brewery_type] += 1
-        self._counts = {
-            # Keys sorted like a SQL GROUP BY would return them; None (a missing value) sorts as "".
-            "by_state": dict(sorted(states.items(), key=lambda kv: kv[0] or "")),
-            "by_country": dict(sorted(countries.items(), key=lambda kv: kv[0] or "")),
-            "by_type": dict(sorted(types.items())),
-        }
+            if row.id is not None:
+                self._by_id.setdefault(row.id, row.encoded)
+        self._counts = _counts(self._rows)
 
     @property
     def record_count(self) -> int:
@@ -123,8 +122,8 @@ class ReplayServer:
         with self._lock:
             return len(self._rows)
 
-    def ids(self) -> list[str]:
-        """The ids of the records served now, in serving order."""
+    def ids(self) -> list[str | None]:
+        """The ids of the records served now, in serving order (None for an element that is not an object)."""
         with self._lock:
             return [row.id for row in self._rows]
 
@@ -236,24 +235,34 @@ class ReplayServer:
         return _json_response(404, {"message": f"The route {path.lstrip('/')} could not be found."})
 
     def _list(self, query: dict[str, str]) -> Response:
-        paging = _paging(query)
-        if isinstance(paging, Response):
-            return paging
-        page, per_page = paging
-        start = (page - 1) * per_page
-        with self._lock:
-            rows = self._rows[start : start + per_page]
+        parsed = _parsed(query)
+        if isinstance(parsed, Response):
+            return parsed
+        start = (parsed.page - 1) * parsed.per_page
+        rows = self._selected(parsed)[start : start + parsed.per_page]
         body = b"[" + b",".join(row.encoded for row in rows) + b"]"
         return Response(200, body, {"Cache-Control": LIST_CACHE_CONTROL})
 
     def _meta(self, query: dict[str, str]) -> Response:
-        paging = _paging(query)
-        if isinstance(paging, Response):
-            return paging
-        page, per_page = paging
+        parsed = _parsed(query)
+        if isinstance(parsed, Response):
+            return parsed
+        if parsed.filters or parsed.nearest:
+            rows = self._selected(parsed)
+            counts = {"total": len(rows), **_counts(rows)}
+        else:
+            with self._lock:
+                counts = {"total": len(self._rows), **self._counts}
+        return _json_response(200, {**counts, "page": parsed.page, "per_page": parsed.per_page},
+                              {"Cache-Control": LIST_CACHE_CONTROL})
+
+    def _selected(self, query: Query) -> list["_Row"]:
+        """The rows a query selects, in its order (every row in insertion order without filters or sorts)."""
         with self._lock:
-            meta = {"total": len(self._rows), **self._counts, "page": page, "per_page": per_page}
-        return _json_response(200, meta, {"Cache-Control": LIST_CACHE_CONTROL})
+            rows = list(self._rows)
+        if not query.selects:
+            return rows
+        return [rows[i] for i in query.apply([row.record for row in rows])]
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -291,9 +300,10 @@ class _Handler(BaseHTTPRequestHandler):
         number = replay._next_request_number()
         self._discard_body()
         url = urlsplit(self.path)
-        # PHP keeps the last of repeated parameters; a blank value counts as absent.
-        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=False).items()}
-        request = Request(self.command, unquote(url.path), query, number, dict(self.headers.items()))
+        # PHP keeps the last of repeated parameters; a blank one is kept (and refused as missing).
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        request = Request(self.command, unquote(url.path), query, number, dict(self.headers.items()),
+                          self.client_address[0])
         try:
             response = replay.handle(request)
             if replay.before_response is not None:
@@ -306,6 +316,8 @@ class _Handler(BaseHTTPRequestHandler):
             "Access-Control-Allow-Origin": "*",
             **response.headers,
         }
+        # A response may name its own server (an edge error page says `cloudflare`).
+        self._server_name = headers.pop("Server", None)
         try:
             self.send_response(response.status)
             for name, value in headers.items():
@@ -320,6 +332,9 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client went away; nothing to report
 
+    def version_string(self) -> str:
+        return getattr(self, "_server_name", None) or super().version_string()
+
     def _discard_body(self) -> None:
         length = self.headers.get("Content-Length")
         if length and length.isdigit():
@@ -331,21 +346,21 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Row(NamedTuple):
-    """One served record: its ready-made JSON bytes and the values meta counts."""
+    """One served record: its ready-made JSON bytes, its id, and the record (API-shaped when an object)."""
 
     encoded: bytes
-    id: str
-    state: Any
-    country: Any
-    brewery_type: str
+    id: str | None
+    record: Any
 
 
-def _row(record: Mapping[str, Any]) -> _Row:
+def _row(record: Any) -> _Row:
+    if not isinstance(record, Mapping):
+        # Served as stored: a string, a number or null in the list stays what it is.
+        return _Row(php_json(record), None, record)
     api = _api_shape(record)
-    # Serialised once here, so a page is only a join of ready-made bytes. Non-ASCII is escaped as \uXXXX,
-    # as Laravel's default json_encode does.
-    encoded = json.dumps(api, separators=(",", ":")).encode("utf-8")
-    return _Row(encoded, str(api["id"]), api["state_province"], api["country"], str(api["brewery_type"]).lower())
+    # Serialised once here, so a page is only a join of ready-made bytes.
+    identifier = api["id"]
+    return _Row(php_json(api), None if identifier is None else str(identifier), api)
 
 
 def _api_shape(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -358,36 +373,43 @@ def _api_shape(record: Mapping[str, Any]) -> dict[str, Any]:
     return shaped
 
 
-def _paging(query: dict[str, str]) -> tuple[int, int] | Response:
-    """`page` and `per_page` as validated by the API (`integer|min:1`, `integer|min:1|max:200`), or a 422."""
-    errors: dict[str, list[str]] = {}
-    values = {}
-    for name, label, default, maximum in (
-        ("page", "page", 1, None),
-        ("per_page", "per page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
-    ):
-        raw = query.get(name)
-        if raw is None:
-            values[name] = default
-            continue
-        raw = raw.strip()
-        if not _INTEGER.fullmatch(raw):
-            errors[name] = [f"The {label} field must be an integer."]
-            continue
-        value = int(raw)
-        if value < 1:
-            errors[name] = [f"The {label} field must be at least 1."]
-        elif maximum is not None and value > maximum:
-            errors[name] = [f"The {label} field must not be greater than {maximum}."]
-        values[name] = value
-    if errors:
-        messages = [m for ms in errors.values() for m in ms]
-        message = messages[0]
-        if len(messages) > 1:
-            extra = len(messages) - 1
-            message += f" (and {extra} more error{'s' if extra > 1 else ''})"
-        return _json_response(422, {"message": message, "errors": errors})
-    return values["page"], values["per_page"]
+def _counts(rows: Iterable[_Row]) -> dict[str, dict]:
+    """`by_state`, `by_country` and `by_type` of meta: `GROUP BY` counts of the rows that have the value."""
+    states: Counter = Counter()
+    countries: Counter = Counter()
+    types: Counter = Counter()
+    for row in rows:
+        if isinstance(row.record, Mapping):
+            for counter, name in ((states, "state_province"), (countries, "country"), (types, "brewery_type")):
+                value = row.record.get(name)
+                if value is not None:
+                    counter[_group_key(value)] += 1
+    # Keys sorted like a SQL GROUP BY would return them; the API lower-cases the types.
+    lowered: Counter = Counter()
+    for name, count in types.items():
+        lowered[name.lower()] += count
+    return {
+        "by_state": dict(sorted(states.items())),
+        "by_country": dict(sorted(countries.items())),
+        "by_type": dict(sorted(lowered.items())),
+    }
+
+
+def _group_key(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def _parsed(query: dict[str, str]) -> Query | Response:
+    """The validated query, or Laravel's 422: the first message (and how many more) and every error."""
+    parsed = parse_query(query)
+    if isinstance(parsed, Query):
+        return parsed
+    messages = [m for ms in parsed.values() for m in ms]
+    message = messages[0]
+    if len(messages) > 1:
+        extra = len(messages) - 1
+        message += f" (and {extra} more error{'s' if extra > 1 else ''})"
+    return _json_response(422, {"message": message, "errors": parsed})
 
 
 def _json_response(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:

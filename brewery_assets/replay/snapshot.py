@@ -1,14 +1,17 @@
 """Read and write brewery snapshots: the official dataset CSV, a JSON array, or JSON lines.
 
 Every loaded record has the API shape: exactly the 16 BREWERY_FIELDS keys in API order, coordinates as
-floats (or None) and every other value a str or None.
+floats (or None) and every other value a str or None. `load_snapshot` refuses a file with anything else;
+`read_dump` keeps what it can read as it is and reports the lines it cannot (`BadLine`).
 """
 
 import csv
 import io
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +24,17 @@ _COORDINATES = ("longitude", "latitude")
 _REQUIRED = ("id",)
 _JSON_DECODER = json.JSONDecoder()
 _CSV_CHUNK = 10_000
+# What `surrogateescape` decoding makes of bytes that are not UTF-8.
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line (or CSV row) of a dump that holds no readable value: where it is, its text, and why."""
+
+    line: int
+    text: str
+    reason: str
 
 
 def load_snapshot(path: str | Path) -> list[dict[str, Any]]:
@@ -31,25 +45,50 @@ def load_snapshot(path: str | Path) -> list[dict[str, Any]]:
     is null). Raises ValueError naming the file and line when the input cannot be read.
     """
     path = Path(path)
+    text = _decoded(path, strict=True)
+    return list(_READERS[_format_of(text, path)](text, path, strict=True))
+
+
+def read_dump(path: str | Path) -> tuple[SnapshotFormat, list[Any]]:
+    """The format of a dump file and its elements in file order, keeping everything that can be kept.
+
+    Like `load_snapshot`, but a record keeps a value it cannot normalise (a coordinate that is not a
+    number, an object where text belongs, a missing id) as it is, a JSON element that is not an object
+    stays as it is, and a line that cannot be read at all (broken JSON, a CSV row of the wrong width,
+    bytes that are not UTF-8) becomes a `BadLine` in its place. Only a file that cannot be read as a
+    whole (empty, a CSV without the brewery columns, a JSON array whose syntax breaks, after which no
+    element can be told from the next) raises ValueError naming the file and line.
+    """
+    path = Path(path)
+    text = _decoded(path, strict=False)
+    fmt = _format_of(text, path)
+    return fmt, list(_READERS[fmt](text, path, strict=False))
+
+
+def _decoded(path: Path, strict: bool) -> str:
+    data = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text ({exc})") from exc
+        if strict:
+            raise ValueError(f"{path}: not UTF-8 text ({exc})") from exc
+    # Undecodable bytes are carried as surrogates, so only the lines holding them are bad.
+    return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+
+
+def _format_of(text: str, path: Path) -> SnapshotFormat:
     stripped = text.lstrip()
     if not stripped:
         raise ValueError(f"{path}: empty snapshot file")
-    if stripped[0] == "[":
-        return list(_read_json_array(text, path))
-    if stripped[0] == "{":
-        return list(_read_json_lines(text, path))
-    return list(_read_csv(text, path))
+    return {"[": "json", "{": "jsonl"}.get(stripped[0], "csv")  # type: ignore[return-value]
 
 
-def normalise_record(raw: Mapping[str, Any], where: str = "record") -> dict[str, Any]:
+def normalise_record(raw: Mapping[str, Any], where: str = "record", strict: bool = True) -> dict[str, Any]:
     """Return `raw` in the API shape (16 keys in order); `where` prefixes error messages.
 
     `state` defaults to `state_province` and `street` to `address_1` when the key is absent. Empty strings
-    become None, numbers in text fields become strings, and coordinates become floats.
+    become None, numbers in text fields become strings, and coordinates become floats. A value that
+    cannot be normalised, or a missing id, raises ValueError; with `strict=False` it is kept as it is.
     """
     record: dict[str, Any] = {}
     for key in BREWERY_FIELDS:
@@ -61,9 +100,14 @@ def normalise_record(raw: Mapping[str, Any], where: str = "record") -> dict[str,
             value = raw.get("address_1")
         else:
             value = None
-        record[key] = _coordinate(value, key, where) if key in _COORDINATES else _text(value, key, where)
+        try:
+            record[key] = _coordinate(value, key, where) if key in _COORDINATES else _text(value, key, where)
+        except ValueError:
+            if strict:
+                raise
+            record[key] = value
     for key in _REQUIRED:
-        if record[key] is None:
+        if record[key] is None and strict:
             raise ValueError(f"{where}: missing required field {key!r}")
     return record
 
@@ -132,8 +176,9 @@ def _coordinate(value: Any, key: str, where: str) -> float | None:
     return number
 
 
-def _read_csv(text: str, path: Path) -> Iterator[dict[str, Any]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _read_csv(text: str, path: Path, strict: bool) -> Iterator[Any]:
+    lines = _LineTracker(io.StringIO(text, newline=""))
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -146,32 +191,67 @@ def _read_csv(text: str, path: Path) -> Iterator[dict[str, Any]]:
         )
     width = len(header)
     while True:
+        first_line = reader.line_num + 1
+        lines.consumed.clear()
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ValueError(f"{path}:{reader.line_num}: unreadable CSV row ({exc})") from exc
-        if not row:  # tolerate blank lines, e.g. a trailing newline
-            continue
-        if len(row) != width:
-            raise ValueError(f"{path}:{reader.line_num}: expected {width} CSV fields, found {len(row)}")
-        yield normalise_record(dict(zip(header, row, strict=True)), f"{path}:{reader.line_num}")
+            reason = f"unreadable CSV row ({exc})"
+        else:
+            if not row:  # tolerate blank lines, e.g. a trailing newline
+                continue
+            if len(row) == width and not _undecodable("".join(row)):
+                yield normalise_record(dict(zip(header, row, strict=True)), f"{path}:{reader.line_num}", strict)
+                continue
+            reason = (f"expected {width} CSV fields, found {len(row)}" if len(row) != width
+                      else "bytes that are not UTF-8")
+        if strict:
+            raise ValueError(f"{path}:{reader.line_num}: {reason}")
+        yield BadLine(first_line, _bad_text("".join(lines.consumed).rstrip("\r\n")), reason)
 
 
-def _read_json_lines(text: str, path: Path) -> Iterator[dict[str, Any]]:
-    for number, line in enumerate(text.splitlines(), start=1):
+class _LineTracker:
+    """Hands lines to `csv.reader` and keeps those of the row being read, so a bad row can be kept as written."""
+
+    def __init__(self, lines: Iterable[str]):
+        self._lines = iter(lines)
+        self.consumed: list[str] = []
+
+    def __iter__(self) -> "_LineTracker":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.consumed.append(line)
+        return line
+
+
+def _read_json_lines(text: str, path: Path, strict: bool) -> Iterator[Any]:
+    # Lines end at \n only: a JSON string may hold U+2028 and other characters `splitlines` breaks at.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{number}: invalid JSON line ({exc.msg}, column {exc.colno})") from exc
-        yield _object(value, f"{path}:{number}")
+        reason = "bytes that are not UTF-8" if _undecodable(line) else None
+        if reason is None:
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                reason = f"invalid JSON line ({exc.msg}, column {exc.colno})"
+            else:
+                yield _element(value, f"{path}:{number}", strict)
+                continue
+        if strict:
+            raise ValueError(f"{path}:{number}: {reason}")
+        yield BadLine(number, _bad_text(line), reason)
 
 
-def _read_json_array(text: str, path: Path) -> Iterator[dict[str, Any]]:
+def _read_json_array(text: str, path: Path, strict: bool) -> Iterator[Any]:
     # Decode element by element so an error can name the line of the offending record.
+    if _undecodable(text):
+        raise ValueError(f"{path}:{text.count(chr(10), 0, _first_undecodable(text)) + 1}: bytes that are not UTF-8")
     pos = _skip_space(text, 0) + 1  # past "["
     line, counted = 1, 0
     pos = _skip_space(text, pos)
@@ -185,7 +265,7 @@ def _read_json_array(text: str, path: Path) -> Iterator[dict[str, Any]]:
             value, pos = _JSON_DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}, column {exc.colno})") from exc
-        yield _object(value, f"{path}:{line}")
+        yield _element(value, f"{path}:{line}", strict)
         pos = _skip_space(text, pos)
         if pos >= len(text):
             raise ValueError(f"{path}:{text.count(chr(10)) + 1}: JSON array is not closed")
@@ -198,10 +278,30 @@ def _read_json_array(text: str, path: Path) -> Iterator[dict[str, Any]]:
         pos = _skip_space(text, pos + 1)
 
 
-def _object(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
+_READERS = {"csv": _read_csv, "jsonl": _read_json_lines, "json": _read_json_array}
+
+
+def _element(value: Any, where: str, strict: bool) -> Any:
+    """A JSON element of a dump: an object in the API shape; anything else refused, or kept as it is."""
+    if isinstance(value, dict):
+        return normalise_record(value, where, strict)
+    if strict:
         raise ValueError(f"{where}: expected a brewery object, got JSON {type(value).__name__}")
-    return normalise_record(value, where)
+    return value
+
+
+def _undecodable(text: str) -> bool:
+    return _first_undecodable(text) >= 0
+
+
+def _first_undecodable(text: str) -> int:
+    found = _SURROGATE.search(text)
+    return found.start() if found else -1
+
+
+def _bad_text(text: str) -> str:
+    """A bad line's text, with undecodable bytes written as `\\xNN` so that it is valid Unicode."""
+    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
 
 
 def _skip_space(text: str, pos: int) -> int:

@@ -1,20 +1,49 @@
-"""Helpers for the ingestion tests: a client with test-sized waits, and what a published snapshot holds."""
+"""Helpers for the ingestion tests: a client with test-sized waits, what a published snapshot holds, and a
+plain HTTP file server for dumps."""
 
 import datetime as dt
+import functools
+import http.server
 import json
+import threading
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
+from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.ingestion.bronze import published_snapshot, write_snapshot
 from brewery_assets.lake import LakeLayout
 from brewery_assets.openbrewerydb.client import OpenBreweryDBClient
 from brewery_assets.openbrewerydb.retry import RetryPolicy
+from brewery_assets.resources.lake import LakeResource
+from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 
 DAY = dt.date(2026, 11, 22)
 
 # Waits shrunk to milliseconds by configuration; the rate limit is out of the way unless a test sets it.
 FAST_RETRY = {"max_retries": 6, "backoff_seconds": 0.01, "max_backoff_seconds": 0.05}
+# FAST_RETRY as bronze run config, without the client-side rate limit.
+FAST = {**FAST_RETRY, "requests_per_minute": 100_000}
+
+
+def materialize(layout, url="http://127.0.0.1:9/v1", instance=None, **config) -> dg.ExecuteInProcessResult:
+    """Materializes the DAY partition of bronze_breweries with run configuration `config`."""
+    return dg.materialize(
+        [bronze_breweries],
+        partition_key=DAY.isoformat(),
+        resources={"lake": LakeResource(root=layout.root),
+                   "openbrewerydb": OpenBreweryDBResource(base_url=url, timeout_seconds=5)},
+        run_config={"ops": {"bronze_breweries": {"config": {**FAST, **config}}}},
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+
+
+def metadata(result: dg.ExecuteInProcessResult) -> dict:
+    """The bronze materialization's metadata as plain values."""
+    (event,) = result.asset_materializations_for_node("bronze_breweries")
+    return {key: getattr(value, "value", value) for key, value in event.metadata.items()}
 
 
 def fast_client(url: str, timeout: float = 5.0, **retry: float) -> OpenBreweryDBClient:
@@ -59,3 +88,31 @@ def assert_unchanged(layout: LakeLayout, previous: dict, only_published: bool = 
     assert published_records(layout) == previous["records"]
     if only_published:
         assert version_folders(layout) == [previous["manifest"]["version"]]
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    served: list[str]
+
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self.served.append(self.path)
+        super().do_GET()
+
+
+@pytest.fixture
+def file_server(tmp_path: Path):
+    """A plain HTTP file server on 127.0.0.1 over a fresh folder: yields (base URL, folder, paths requested)."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    served: list[str] = []
+    handler = type("Files", (_QuietFiles,), {"served": served})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", folder, served
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -4,11 +4,13 @@ Each run ends one of two ways: the published snapshot holds exactly the catalogu
 run fails with an error that says what was wrong and the day's previous snapshot is untouched.
 """
 
+import dataclasses
+
 import pytest
 
 from brewery_assets.ingestion.api import ExtractionSettings, ingest_from_api
 from brewery_assets.ingestion.bronze import IncompleteSnapshotError
-from brewery_assets.openbrewerydb.client import RequestRejected, RetriesExhausted
+from brewery_assets.openbrewerydb.client import RequestRejected, RetriesExhausted, TimeBudgetExhausted
 from brewery_assets.replay import ReplayServer
 from brewery_assets.replay.faults import FaultPlan
 from brewery_assets_tests.ingestion.conftest import DAY, assert_unchanged, fast_client, published_records
@@ -132,10 +134,18 @@ def test_an_outage_during_a_re_read_also_keeps_the_previous_snapshot(server, lay
     assert_unchanged(layout, previous_snapshot)
 
 
-def test_a_rate_limit_that_never_lifts_fails_naming_the_429(server, layout, previous_snapshot):
-    server.inject_faults(FaultPlan(rate_limit_after=10, rate_limit_burst=10_000, retry_after="0.01"))
-    with pytest.raises(RetriesExhausted, match=r"HTTP 429 with Retry-After 0.01 s"):
-        _ingest(server, layout, max_retries=2)
+def test_a_rate_limit_that_never_lifts_fails_when_the_time_budget_is_spent(server, layout, previous_snapshot):
+    # 429s do not use up retries: they are waited out, for as long as the extraction's time budget lasts.
+    server.inject_faults(FaultPlan(rate_limit_after=10, rate_limit_burst=10**9, retry_after="0.2"))
+    client = fast_client(server.url, max_retries=2)
+    settings = dataclasses.replace(SETTINGS, time_budget_seconds=1.5)
+    with pytest.raises(TimeBudgetExhausted) as failure:
+        ingest_from_api(client, layout, DAY, settings)
+    message = str(failure.value)
+    assert "the extraction's time budget of 1.5 s is spent" in message
+    assert "HTTP 429 (Too Many Requests) with Retry-After 0.2 s" in message
+    assert "What to do: the API kept the client waiting past the time budget" in message
+    assert client.stats.rate_limited > 2, "more 429s than max_retries were waited out"
     assert_unchanged(layout, previous_snapshot)
 
 

@@ -15,31 +15,13 @@ from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets_tests.ingestion.conftest import (
     DAY,
-    FAST_RETRY,
+    FAST,
     assert_unchanged,
+    materialize,
+    metadata,
     published_records,
     snapshot_files,
 )
-
-FAST = {**FAST_RETRY, "requests_per_minute": 100_000}
-
-
-def materialize(layout, url="http://127.0.0.1:9/v1", instance=None, **config) -> dg.ExecuteInProcessResult:
-    """Materializes the DAY partition of bronze_breweries with run configuration `config`."""
-    return dg.materialize(
-        [bronze_breweries],
-        partition_key=DAY.isoformat(),
-        resources={"lake": LakeResource(root=layout.root),
-                   "openbrewerydb": OpenBreweryDBResource(base_url=url, timeout_seconds=5)},
-        run_config={"ops": {"bronze_breweries": {"config": {**FAST, **config}}}},
-        instance=instance or dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
-
-
-def metadata(result: dg.ExecuteInProcessResult) -> dict:
-    (event,) = result.asset_materializations_for_node("bronze_breweries")
-    return {key: getattr(value, "value", value) for key, value in event.metadata.items()}
 
 
 @pytest.fixture(scope="module")

@@ -119,24 +119,31 @@ def test_reconciliation_counts_every_bronze_record_and_id(spark):
     assert _audit(spark, [_row("a"), _row("b")], books=exact)["reconciles_with_bronze"].passed
 
 
+def _scope(spark, published, candidate_rows) -> Scope:
+    """Texas ("tx") rebuilt, against `published`."""
+    candidate = location_figures(spark.createDataFrame(candidate_rows, SCHEMA))
+    return Scope(frozenset({"tx"}), location_figures(published), candidate)
+
+
 def test_locations_not_rebuilt_must_keep_exactly_their_rows(spark):
     published = spark.createDataFrame([_row("a", location="tx"), _row("b", location="by"), _row("c", location="be")],
                                       SCHEMA)
     # Rebuilding "tx": a candidate that keeps by and be as published passes...
     good = [_row("a2", location="tx"), _row("b", location="by"), _row("c", location="be")]
-    scope = Scope(frozenset({"tx"}), location_figures(published), location_figures(spark.createDataFrame(good, SCHEMA)))
+    scope = _scope(spark, published, good)
     check = _audit(spark, good, scope=scope)["other_locations_unchanged"]
     assert check.passed and check.metadata["locations_kept"].value == 2 and check.metadata["rows_kept"].value == 2
     # ...one that brings a row into another location, or loses one, does not.
-    for bad in ([_row("a2", location="tx"), _row("b", location="by"), _row("x", location="by"), _row("c", location="be")],
-                [_row("a2", location="tx"), _row("b", location="by")]):
-        scope = Scope(frozenset({"tx"}), location_figures(published), location_figures(spark.createDataFrame(bad, SCHEMA)))
+    brought = [_row("a2", location="tx"), _row("b", location="by"), _row("x", location="by"), _row("c", location="be")]
+    lost = [_row("a2", location="tx"), _row("b", location="by")]
+    for bad in (brought, lost):
+        scope = _scope(spark, published, bad)
         check = _audit(spark, bad, scope=scope)["other_locations_unchanged"]
         assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
         assert "would change" in check.description
     # The same ids in the same count but another id: still a change.
     swapped = [_row("a2", location="tx"), _row("q", location="by"), _row("c", location="be")]
-    scope = Scope(frozenset({"tx"}), location_figures(published), location_figures(spark.createDataFrame(swapped, SCHEMA)))
+    scope = _scope(spark, published, swapped)
     assert not _audit(spark, swapped, scope=scope)["other_locations_unchanged"].passed
 
 

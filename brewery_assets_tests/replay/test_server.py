@@ -281,3 +281,96 @@ def test_cli_rejects_a_bad_snapshot(tmp_path: Path, capsys: pytest.CaptureFixtur
         main(["--snapshot", str(bad), "--port", "0"])
     assert excinfo.value.code == 2
     assert "bad.json" in capsys.readouterr().err
+
+
+def test_bodies_are_encoded_like_php_json_encode() -> None:
+    records = [{"id": "a-1", "name": "Gassl Bräu", "website_url": "http://www.example.com/beer/",
+                "longitude": 36.0, "latitude": -122.5, "city": "AC/DC"}]
+    with ReplayServer(records) as server:
+        page = requests.get(f"{server.url}/breweries", timeout=10).content
+        one = requests.get(f"{server.url}/breweries/a-1", timeout=10).content
+    for body in (page, one):
+        assert b'"longitude":36,' in body and b'"latitude":-122.5,' in body
+        assert b'"website_url":"http:\\/\\/www.example.com\\/beer\\/"' in body and b'"city":"AC\\/DC"' in body
+        assert b'"name":"Gassl Br\\u00e4u"' in body
+    (decoded,) = json.loads(page)
+    assert decoded["longitude"] == 36 and isinstance(decoded["longitude"], int)
+    assert decoded["website_url"] == "http://www.example.com/beer/" and decoded["name"] == "Gassl Bräu"
+
+
+def test_records_are_served_in_insertion_order() -> None:
+    records = [{"id": f"id-{i}", "name": name} for i, name in enumerate(["Zed", "Alpha", "Mid"])]
+    with ReplayServer(records) as server:
+        server.insert_records(1, [{"id": "id-new", "name": "Beta"}])
+        served = [r["name"] for r in requests.get(f"{server.url}/breweries", timeout=10).json()]
+    assert served == ["Zed", "Beta", "Alpha", "Mid"]
+
+
+def test_records_are_served_as_stored_even_when_they_are_not_objects() -> None:
+    records = [{"id": "a", "name": "A"}, "abc", None, 42, {"id": "b", "state_province": {"name": "Oregon"}}]
+    with ReplayServer(records) as server:
+        page = requests.get(f"{server.url}/breweries", timeout=10).json()
+        meta = requests.get(f"{server.url}/breweries/meta", timeout=10).json()
+        assert server.ids() == ["a", None, None, None, "b"]
+    assert page[1:4] == ["abc", None, 42]
+    assert page[4]["state_province"] == {"name": "Oregon"} and page[4]["state"] == {"name": "Oregon"}
+    assert meta["total"] == 5 and meta["by_state"] == {'{"name":"Oregon"}': 1}
+
+
+@pytest.mark.parametrize(
+    ("params", "errors"),
+    [
+        ({"sort": "rating"}, {"sort": ["The sort contains an invalid sort field. Valid fields are: id, name, "
+                                       "brewery_type, type, city, state_province, postal_code, country."]}),
+        ({"sort": "name:sideways"}, {"sort": ["The sort direction must be asc or desc."]}),
+        ({"sort": "name:asc:x"}, {"sort": ["The sort contains an invalid sort field. Valid fields are: id, name, "
+                                           "brewery_type, type, city, state_province, postal_code, country."]}),
+        ({"by_city": "ab"}, {"by_city": ["The by city field must be at least 3 characters."]}),
+        ({"by_name": "x" * 256}, {"by_name": ["The by name field must not be greater than 255 characters."]}),
+        ({"by_type": "micro,brewery"}, {"by_type": ["The by_type contains invalid brewery type: brewery"]}),
+        ({"exclude_types": "Micro"}, {"exclude_types": ["The exclude_types contains invalid brewery type: Micro"]}),
+        ({"by_dist": "91,10"}, {"by_dist": ["The latitude in by dist must be a number between -90 and 90."]}),
+        ({"by_dist": "1"}, {"by_dist": ["The by dist must be a valid coordinate pair (latitude,longitude)."]}),
+        ({"by_dist_radius": "0"}, {"by_dist_radius": ["The by dist radius field must be at least 0.1."]}),
+        ({"by_dist_unit": "ft"}, {"by_dist_unit": ["The selected by dist unit is invalid."]}),
+        ({"page": ""}, {"page": ["The page field is required."]}),
+        ({"by_state": " "}, {"by_state": ["The by state field is required."]}),
+    ],
+)
+def test_sort_and_filters_are_validated_like_the_live_api(
+    small_server: ReplayServer, http: requests.Session, params: dict, errors: dict
+) -> None:
+    for endpoint in ("/breweries", "/breweries/meta"):
+        response = http.get(f"{small_server.url}{endpoint}", params=params)
+        assert response.status_code == 422
+        assert response.json() == {"message": next(iter(errors.values()))[0], "errors": errors}
+
+
+def test_filters_and_sort_select_and_order_rows() -> None:
+    records = [
+        {"id": "1", "name": "Stone Brewing", "brewery_type": "regional", "city": "Escondido",
+         "state_province": "California", "country": "United States", "latitude": 33.1, "longitude": -117.1},
+        {"id": "2", "name": "Stone Pillar", "brewery_type": "micro", "city": "Bend", "state_province": "Oregon",
+         "country": "United States", "latitude": 44.0, "longitude": -121.3},
+        {"id": "3", "name": "Bräu 100%", "brewery_type": "brewpub", "city": "Köln",
+         "state_province": "Nordrhein-Westfalen", "country": "Germany"},
+        {"id": "4", "name": "abcstone", "brewery_type": "micro", "city": None, "state_province": "California",
+         "country": "United States", "latitude": 32.7, "longitude": -117.2},
+    ]
+    with ReplayServer(records) as server:
+        def ids(**params: str) -> list[str]:
+            return [r["id"] for r in requests.get(f"{server.url}/breweries", params=params, timeout=10).json()]
+
+        assert ids(by_name="STONE") == ["1", "2", "4"]
+        assert ids(by_name="st_ne p") == ["2"]  # `_` is a LIKE wildcard
+        assert ids(by_state="calif", by_type="micro") == ["4"]
+        assert ids(exclude_types="micro,regional") == ["3"]
+        assert ids(by_ids="4, 2,nope") == ["2", "4"]
+        assert ids(sort="city") == ["4", "2", "1", "3"]  # a null sorts first
+        assert ids(sort="type:desc,name") == ["1", "2", "4", "3"]  # binary collation: "S" before "a"
+        assert ids(by_dist="32.7,-117.2") == ["4", "1", "2"]  # nearest first; no coordinates, no row
+        assert ids(by_dist="32.7,-117.2", by_dist_radius="100", by_dist_unit="km") == ["4", "1"]
+        assert ids(by_country="united", sort="name:desc", per_page="2", page="2") == ["1"]
+        meta = requests.get(f"{server.url}/breweries/meta", params={"by_country": "States"}, timeout=10).json()
+    assert meta["total"] == 3 and meta["by_type"] == {"micro": 2, "regional": 1}
+    assert meta["by_state"] == {"California": 2, "Oregon": 1}

@@ -10,16 +10,11 @@ idempotent (a snapshot is published whole, `replaceWhere` replaces whole partiti
 step never duplicates anything.
 """
 
-from typing import TYPE_CHECKING
-
 import dagster as dg
 
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
 from brewery_assets.assets.silver import silver_breweries, silver_breweries_anonymized
-
-if TYPE_CHECKING:
-    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 RETRY_MAX_RETRIES = 3
 RETRY_DELAY_SECONDS = 30.0
@@ -36,7 +31,7 @@ def retry_policy(max_retries: int = RETRY_MAX_RETRIES, delay: float = RETRY_DELA
     )
 
 
-def build_ingest_bronze_job(policy: dg.RetryPolicy | None = None) -> "UnresolvedAssetJobDefinition":
+def build_ingest_bronze_job(policy: dg.RetryPolicy | None = None):
     """`ingest_bronze`: one day's bronze snapshot (one run per day), retried with `policy`."""
     return dg.define_asset_job(
         "ingest_bronze",
@@ -51,7 +46,7 @@ def build_ingest_bronze_job(policy: dg.RetryPolicy | None = None) -> "Unresolved
 LAKE_WRITER_TAGS = {"brewery/spark": "lake-writer"}
 
 
-def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None) -> "UnresolvedAssetJobDefinition":
+def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None):
     """`refresh_silver_gold`: silver over a range of locations, its anonymized copy and gold, in one run."""
     return dg.define_asset_job(
         "refresh_silver_gold",

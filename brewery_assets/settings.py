@@ -37,9 +37,10 @@ def deployment(env: Mapping[str, str] | None = None) -> str:
     return name
 
 
-def lake_root() -> str:
+def lake_root(env: Mapping[str, str] | None = None) -> str:
     """The lake's root: `BREWERY_LAKE_ROOT`, else the git-ignored `lake/` folder of the repo."""
-    return os.environ.get(LAKE_ROOT_ENV) or str(REPO_ROOT / "lake")
+    env = os.environ if env is None else env
+    return env.get(LAKE_ROOT_ENV) or str(REPO_ROOT / "lake")
 
 
 def api_url() -> str:

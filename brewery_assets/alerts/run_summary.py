@@ -19,7 +19,7 @@ import dagster as dg
 
 from brewery_assets.alerts.messages import RunSummary, run_summary_text
 from brewery_assets.alerts.slack import SlackAlertResource
-from brewery_assets.run_figures import metadata_int, run_materializations, silver_figures
+from brewery_assets.run_figures import SilverFigures, metadata_int, run_materializations, silver_figures
 
 BRONZE = dg.AssetKey("bronze_breweries")
 SILVER = dg.AssetKey("silver_breweries")
@@ -35,21 +35,22 @@ def latest_materialization(instance: dg.DagsterInstance, key: dg.AssetKey) -> dg
 def summarize_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RunSummary:
     """The summary figures of a successful refresh run."""
     own = run_materializations(instance, run.run_id)
-    figures = silver_figures(instance, run.run_id)
-    gold = (own.get(GOLD) or [None])[-1] or latest_materialization(instance, GOLD)
+    figures = silver_figures(instance, run.run_id) or SilverFigures(None, None, None, None, None)
+    gold = own[GOLD][-1] if GOLD in own else latest_materialization(instance, GOLD)
     bronze = latest_materialization(instance, BRONZE)
-    silver_partitions = {m.partition for m in own.get(SILVER, []) if m.partition}
-    records = figures.bronze_records if figures else None
+    records = figures.bronze_records
+    if records is None and bronze is not None:
+        records = metadata_int(bronze.metadata, "records")
     return RunSummary(
         run_id=run.run_id,
         job_name=run.job_name,
-        records_ingested=records if records is not None else metadata_int(bronze and bronze.metadata, "records"),
+        records_ingested=records,
         bronze_partition=bronze.partition if bronze else None,
-        silver_rows=figures.silver_rows if figures else None,
-        rejected=figures.quarantined if figures else None,
-        duplicates=figures.duplicates_removed if figures else None,
-        locations_rebuilt=len(silver_partitions) if SILVER in own else None,
-        gold_total=metadata_int(gold and gold.metadata, "breweries"),
+        silver_rows=figures.silver_rows,
+        rejected=figures.quarantined,
+        duplicates=figures.duplicates_removed,
+        locations_rebuilt=len({m.partition for m in own[SILVER]}) if SILVER in own else None,
+        gold_total=metadata_int(gold.metadata, "breweries") if gold else None,
     )
 
 

@@ -36,7 +36,7 @@ def run_daily_refresh(
     Raises `PipelineFailed` on the first failed run.
     """
     run_config = console_log_config(console_level) if console_level else None
-    bronze = _execute(defs, ingest_bronze_job.name, instance, progress, ingest_date.isoformat(),
+    bronze = _execute(defs, ingest_bronze_job.name, instance, progress, f"day {ingest_date.isoformat()}",
                       partition_key=ingest_date.isoformat(), run_config=run_config)
     keys = instance.get_dynamic_partitions(location_partitions.name)
     if not keys:
@@ -55,7 +55,7 @@ def _execute(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance,
              progress: Callable[[str], None] | None, scope: str, **options) -> dg.ExecuteInProcessResult:
     run_id = str(uuid.uuid4())
     if progress:
-        progress(f"{job_name} ({scope}), run {run_id} ...")
+        progress(f"{job_name}, run {run_id}: {scope} ...")
     watching = RunProgress(instance, run_id, progress) if progress else contextlib.nullcontext()
     with watching:
         result = defs.resolve_job_def(job_name).execute_in_process(

@@ -24,7 +24,7 @@ STEP_EVENTS = {
 
 # What each step of the lake's jobs does, said when it starts.
 STEP_WORK = {
-    "bronze_breweries": "ingesting the day's snapshot from the API",
+    "bronze_breweries": "ingesting the day's snapshot",
     "silver_breweries": "cleaning, de-duplicating and auditing every location (Spark), then publishing",
     "silver_breweries_anonymized": "hashing identifying columns into the anonymized copy (Spark)",
     "gold_brewery_counts": "counting breweries per location and type (Spark)",
@@ -106,9 +106,15 @@ class RunProgress:
         return record is not None and record.dagster_run.status != dg.DagsterRunStatus.NOT_STARTED
 
     def _watch(self) -> None:
+        failed = False
         while not self._stop.wait(self._poll):
-            if self._run_started():
-                self._read()
+            try:
+                if self._run_started():
+                    self._read()
+            except Exception as exc:  # progress lines are a courtesy: never let them disturb the run
+                if not failed:
+                    self._write(f"  (progress lines delayed: {type(exc).__name__}: {exc})")
+                failed = True
 
     def _read(self) -> None:
         while True:

@@ -63,9 +63,9 @@ def test_run_on_the_generated_catalogue_prints_a_short_account_then_the_gold_sum
     assert " - DEBUG - " not in done.stdout + done.stderr
     assert out[0].endswith("serving 12,000 breweries from the generated dataset")
     # Each run, and each step of it with what it did and how long it took.
-    assert re.search(r"^ingest_bronze \(2026-11-22\), run [0-9a-f-]{36} \.\.\.$", done.stdout, re.M)
-    assert re.search(r"^refresh_silver_gold \(\d+ locations in one run; Dagster records the run's plan first",
-                     done.stdout, re.M)
+    assert re.search(r"^ingest_bronze, run [0-9a-f-]{36}: day 2026-11-22 \.\.\.$", done.stdout, re.M)
+    assert re.search(r"^refresh_silver_gold, run [0-9a-f-]{36}: \d+ locations in one run; Dagster records the "
+                     r"run's plan first", done.stdout, re.M)
     durations = {step: re.findall(rf"^  {step}: (.+) \((\d+\.\d) s\)$", done.stdout, re.M) for step in STEPS}
     assert all(len(found) == 1 for found in durations.values()), durations
     assert durations["bronze_breweries"][0][0].startswith("12,000 records in ")

@@ -77,14 +77,14 @@ def test_a_real_blocking_check_failure_is_posted_by_the_run_and_check_sensors(
     run_text, check_text = slack.delivered
     assert run_text.startswith(":rotating_light: *Run failed*: job `refresh_silver_gold`")
     assert "*Failed assets:* `silver_breweries`" in run_text
-    assert "silver not published: blocking checks failed (reconciles_with_bronze)" in run_text
+    assert "silver not published: blocking checks failed (reconciles_with_bronze" in run_text
 
     # The blocking ERROR check, and the WARN one the edge records' unknown fields and types fail.
     header, error_line, warn_line = check_text.splitlines()
     assert header == ":warning: *2 asset checks failed* (ERROR: 1, WARN: 1)"
     assert error_line.startswith("- *ERROR* `silver_breweries` partition ")
     assert "check `reconciles_with_bronze`" in error_line
-    assert f"bronze_records={counted}" in error_line and "unaccounted=1" in error_line
+    assert f"bronze_records={counted}" in error_line
     assert warn_line.startswith("- *WARN* `silver_breweries` partition ")
     assert "check `source_schema_drift`" in warn_line
     assert all(f"<{UI}/runs/{result.run_id}|run>" in line for line in (error_line, warn_line))

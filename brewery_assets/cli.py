@@ -72,9 +72,9 @@ def run_pipeline(day: dt.date, verbose: bool) -> None:
     except PipelineFailed as exc:
         raise SystemExit(f"brewery-lake: {exc}") from None
     where = f"the Dagster instance at {home} (`make dev` shows them)" if home else "a temporary Dagster instance"
-    say(f"done in {time.monotonic() - started:.0f} s; the runs' full logs are in {where}, step output under "
-        f"{os.environ.get('BREWERY_COMPUTE_LOGS_DIR')}" + ("" if verbose else f"; {settings.VERBOSE_ENV}=1 prints "
-                                                           "them here"))
+    logs = f"the runs' full logs are in {where}, step output under {os.environ.get('BREWERY_COMPUTE_LOGS_DIR')}"
+    hint = "" if verbose else f"; {settings.VERBOSE_ENV}=1 prints them here"
+    say(f"done in {time.monotonic() - started:.0f} s; {logs}{hint}")
     print_gold_summary()
 
 

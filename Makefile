@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export BREWERY_LAKE_ROOT ?= $(CURDIR)/lake
 export BREWERY_COMPUTE_LOGS_DIR ?= $(BREWERY_LAKE_ROOT)/logs
+# The port of `make dev`'s UI: `make dev PORT=3001` (or PORT in the environment).
+PORT ?= 3000
 
 .PHONY: install run dev test lint bench replay-server clean
 
@@ -37,13 +39,14 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
 	cp dagster.yaml $@
 
-## The main job: today's bronze snapshot, every silver location and gold, then a gold summary.
+## The main job: today's (UTC) bronze snapshot, every silver location and gold, then a gold summary.
+## A line per step; BREWERY_VERBOSE=1 prints Dagster's full log too.
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/brewery-lake run
 
-## The Dagster UI on 127.0.0.1:3000 with the same defaults as `make run`.
+## The Dagster UI on 127.0.0.1:$(PORT) with the same defaults as `make run`.
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/brewery-lake dev
+	$(BIN)/brewery-lake dev --port $(PORT)
 
 test: $(STAMP) $(CHECKOV) $(SPARK35_STAMP)
 	$(BIN)/ruff check brewery_assets brewery_assets_tests benchmarks scripts

@@ -3,17 +3,25 @@
 Unless `OPENBREWERYDB_API_URL` is set, both commands serve Open Brewery DB from the replay server
 on loopback: the file named by `BREWERIES_SNAPSHOT`, or a generated catalogue, with the faults
 named by `BREWERY_REPLAY_FAULTS` if any.
+
+Both print a short account of what happens; Dagster's own log (every event, each sensor tick)
+stays in the instance and the UI. `--verbose`, or `BREWERY_VERBOSE=1`, prints it too.
 """
 
 import argparse
 import contextlib
 import datetime as dt
 import os
-import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 from brewery_assets import settings
+
+
+def say(line: str = "") -> None:
+    """One line of the command's own output, at once (it is often read through a pipe)."""
+    print(line, flush=True)
 
 
 @contextlib.contextmanager
@@ -33,8 +41,8 @@ def api_for_local_runs() -> Iterator[str]:
         if faults:
             # Rehearse a bad day of the API: the same run, with the faults the plan names.
             server.inject_faults(FaultPlan.parse(faults))
-        print(f"replay server: {server.url} serving {len(records):,} breweries "
-              f"from {snapshot or 'the generated dataset'}" + (f" with faults {faults}" if faults else ""), flush=True)
+        say(f"replay server: {server.url} serving {len(records):,} breweries "
+            f"from {snapshot or 'the generated dataset'}" + (f" with faults {faults}" if faults else ""))
         os.environ[settings.API_URL_ENV] = server.url
         try:
             yield server.url
@@ -42,18 +50,31 @@ def api_for_local_runs() -> Iterator[str]:
             os.environ.pop(settings.API_URL_ENV, None)
 
 
-def run_pipeline(ingest_date: dt.date) -> None:
+def run_pipeline(day: dt.date, verbose: bool) -> None:
     """Materializes the day's bronze partition, every silver location and gold; prints the gold summary."""
+    started = time.monotonic()
+    say("loading the code location ...")
     import dagster as dg
 
     from brewery_assets.definitions import defs
+    from brewery_assets.partitions import START_DATE_ENV, current_ingest_date, ingest_date_partitions
     from brewery_assets.pipeline import PipelineFailed, run_daily_refresh
 
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    if not ingest_date_partitions.has_partition_key(day.isoformat()):
+        raise SystemExit(
+            f"brewery-lake: {day} is not a bronze day: they run from {ingest_date_partitions.start.date()} to "
+            f"{current_ingest_date()} (UTC); set {START_DATE_ENV}=YYYY-MM-DD to ingest earlier days"
+        )
+    home = os.environ.get("DAGSTER_HOME")
+    instance = dg.DagsterInstance.get() if home else dg.DagsterInstance.ephemeral()
     try:
-        run_daily_refresh(defs, instance, ingest_date)
+        run_daily_refresh(defs, instance, day, progress=say, console_level="DEBUG" if verbose else "WARNING")
     except PipelineFailed as exc:
         raise SystemExit(f"brewery-lake: {exc}") from None
+    where = f"the Dagster instance at {home} (`make dev` shows them)" if home else "a temporary Dagster instance"
+    logs = f"the runs' full logs are in {where}, step output under {os.environ.get('BREWERY_COMPUTE_LOGS_DIR')}"
+    hint = "" if verbose else f"; {settings.VERBOSE_ENV}=1 prints them here"
+    say(f"done in {time.monotonic() - started:.0f} s; {logs}{hint}")
     print_gold_summary()
 
 
@@ -72,7 +93,28 @@ def print_gold_summary(top: int = 15) -> None:
     print("by type: " + ", ".join(f"{name} {int(count):,}" for name, count in by_type.items()))
     print(f"largest counts (top {top}):")
     largest = gold.sort_values(["brewery_count", "country", "state"], ascending=[False, True, True]).head(top)
-    print(largest[["country", "state", "brewery_type", "brewery_count"]].to_string(index=False))
+    print(largest[["country", "state", "brewery_type", "brewery_count"]].to_string(index=False), flush=True)
+
+
+def run_dev(host: str, port: int, verbose: bool) -> int:
+    """The Dagster UI (webserver, daemon, code server) until Ctrl-C, SIGTERM or SIGHUP; then every process ends."""
+    from brewery_assets.dev_server import run_dagster_dev
+
+    home = os.environ.get("DAGSTER_HOME")
+    # Alert links point at this UI unless configured otherwise.
+    os.environ.setdefault("DAGSTER_UI_URL", f"http://{host}:{port}")
+    command = [
+        sys.executable,
+        # `dagster dev` is superseded by the `dg` CLI, which this project does not install.
+        "-W", "ignore:Function `dev_command` is superseded",
+        "-m", "dagster", "dev", "-w", str(settings.REPO_ROOT / "workspace.yaml"), "-h", host, "-p", str(port),
+    ]
+    say(f"starting the Dagster UI on {host}:{port} (webserver, daemon, code server) ...")
+    # In DAGSTER_HOME, so that `dagster dev` does not warn about the repository's dagster.yaml.
+    cwd = home if home and os.path.isdir(home) else str(settings.REPO_ROOT)
+    status = run_dagster_dev(command, cwd, dict(os.environ), verbose=verbose, write=say)
+    say("the Dagster UI has stopped")
+    return status
 
 
 def package_emr(out: str, artifacts_uri: str | None) -> None:
@@ -91,19 +133,35 @@ def package_emr(out: str, artifacts_uri: str | None) -> None:
             print(f"uploaded {uri}")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="brewery-lake", description=__doc__)
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of `brewery-lake`."""
+    parser = argparse.ArgumentParser(prog="brewery-lake", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="ingest today's bronze snapshot, rebuild silver and gold")
-    run.add_argument("--date", type=dt.date.fromisoformat, default=dt.date.today(),
-                     help="ingestion date (YYYY-MM-DD), default today")
+    run.add_argument("--date", type=dt.date.fromisoformat, default=None,
+                     help="ingestion date (YYYY-MM-DD), default today in UTC (bronze's days are UTC days)")
     dev = commands.add_parser("dev", help="the Dagster UI with the same defaults")
     dev.add_argument("--port", type=int, default=3000)
     dev.add_argument("--host", default="127.0.0.1")
+    for command in (run, dev):
+        command.add_argument("--verbose", action="store_true", default=settings.verbose(),
+                             help=f"print Dagster's full log too (also {settings.VERBOSE_ENV}=1)")
     package = commands.add_parser("package-emr", help="build the EMR Serverless job bundle, optionally upload it")
     package.add_argument("--out", default="dist/emr", help="folder for brewery_assets.zip and emr_entrypoint.py")
     package.add_argument("--artifacts-uri", help="s3://bucket/prefix/ to upload to (the artifacts bucket)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def ingest_date_of(args: argparse.Namespace) -> dt.date:
+    """The day `run` ingests: `--date`, else today in UTC (not the local date)."""
+    from brewery_assets.partitions import current_ingest_date
+
+    return args.date or current_ingest_date()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     if args.command == "package-emr":
         package_emr(args.out, args.artifacts_uri)
         return
@@ -112,12 +170,11 @@ def main(argv: list[str] | None = None) -> None:
 
     with api_for_local_runs():
         if args.command == "run":
-            run_pipeline(args.date)
+            run_pipeline(ingest_date_of(args), args.verbose)
         else:
-            command = [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml",
-                       "-h", args.host, "-p", str(args.port)]
-            with contextlib.suppress(KeyboardInterrupt):
-                subprocess.run(command, check=False, cwd=settings.REPO_ROOT)
+            status = run_dev(args.host, args.port, args.verbose)
+            if status:
+                raise SystemExit(status)
 
 
 if __name__ == "__main__":

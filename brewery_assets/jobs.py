@@ -12,16 +12,11 @@ partitions), so a retried step never duplicates anything. Runs writing the same 
 other through the assets' concurrency pools (`brewery_assets.assets.silver`).
 """
 
-from typing import TYPE_CHECKING
-
 import dagster as dg
 
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
 from brewery_assets.assets.silver import silver_breweries, silver_breweries_anonymized
-
-if TYPE_CHECKING:
-    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 RETRY_MAX_RETRIES = 3
 RETRY_DELAY_SECONDS = 30.0
@@ -38,7 +33,7 @@ def retry_policy(max_retries: int = RETRY_MAX_RETRIES, delay: float = RETRY_DELA
     )
 
 
-def build_ingest_bronze_job(policy: dg.RetryPolicy | None = None) -> "UnresolvedAssetJobDefinition":
+def build_ingest_bronze_job(policy: dg.RetryPolicy | None = None):
     """`ingest_bronze`: one day's bronze snapshot (one run per day), retried with `policy`."""
     return dg.define_asset_job(
         "ingest_bronze",
@@ -48,7 +43,7 @@ def build_ingest_bronze_job(policy: dg.RetryPolicy | None = None) -> "Unresolved
     )
 
 
-def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None) -> "UnresolvedAssetJobDefinition":
+def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None):
     """`refresh_silver_gold`: silver over a range of locations, its anonymized copy and gold, in one run."""
     return dg.define_asset_job(
         "refresh_silver_gold",

@@ -19,7 +19,7 @@ import os
 import dagster as dg
 
 from brewery_assets.jobs import ingest_bronze_job
-from brewery_assets.partitions import ingest_date_partitions
+from brewery_assets.partitions import ingest_date_at
 
 CRON_ENV = "BREWERY_SCHEDULE_CRON"
 TIMEZONE_ENV = "BREWERY_SCHEDULE_TIMEZONE"
@@ -42,11 +42,7 @@ def default_status_from(value: str | None, fallback: str) -> str:
 
 def ingest_date_for(tick_time: dt.datetime) -> str:
     """The bronze partition a tick at `tick_time` ingests: its calendar date in the partitions' timezone (UTC)."""
-    if tick_time.tzinfo is None:
-        raise ValueError("the tick time must be timezone-aware")
-    from zoneinfo import ZoneInfo
-
-    return tick_time.astimezone(ZoneInfo(ingest_date_partitions.timezone)).date().isoformat()
+    return ingest_date_at(tick_time).isoformat()
 
 
 def day_is_ingested(instance: dg.DagsterInstance, day: str) -> bool:

@@ -18,6 +18,7 @@ API_URL_ENV = "OPENBREWERYDB_API_URL"
 SPARK_REMOTE_ENV = "SPARK_REMOTE"
 SNAPSHOT_ENV = "BREWERIES_SNAPSHOT"
 DEPLOYMENT_ENV = "DAGSTER_DEPLOYMENT"
+VERBOSE_ENV = "BREWERY_VERBOSE"
 
 LOCAL_DEPLOYMENT = "local"
 PRODUCTION_DEPLOYMENT = "prod"
@@ -37,9 +38,10 @@ def deployment(env: Mapping[str, str] | None = None) -> str:
     return name
 
 
-def lake_root() -> str:
+def lake_root(env: Mapping[str, str] | None = None) -> str:
     """The lake's root: `BREWERY_LAKE_ROOT`, else the git-ignored `lake/` folder of the repo."""
-    return os.environ.get(LAKE_ROOT_ENV) or str(REPO_ROOT / "lake")
+    env = os.environ if env is None else env
+    return env.get(LAKE_ROOT_ENV) or str(REPO_ROOT / "lake")
 
 
 def api_url() -> str:
@@ -50,3 +52,9 @@ def api_url() -> str:
 def spark_remote() -> str | None:
     """An external Spark Connect URL (`SPARK_REMOTE`), or None for the embedded engine."""
     return os.environ.get(SPARK_REMOTE_ENV) or None
+
+
+def verbose(env: Mapping[str, str] | None = None) -> bool:
+    """Whether `BREWERY_VERBOSE` asks the CLI for Dagster's full log (1, true, yes or on)."""
+    env = os.environ if env is None else env
+    return (env.get(VERBOSE_ENV) or "").strip().lower() in ("1", "true", "yes", "on")

@@ -1,10 +1,16 @@
 """Shared fixtures: the official dataset, an embedded Spark session, a fresh lake per test."""
 
+import os
 from pathlib import Path
 
 import pytest
 
-from brewery_assets.lake import LakeLayout
+from brewery_assets.lake import LakeLayout  # builds no partitions
+
+# Bronze's days start at the lake's first snapshot unless this is set (brewery_assets.partitions);
+# the tests ingest fixed past days into fresh lakes, so they fix the start. Set before any other
+# brewery_assets module builds the partitions; test_partitions.py covers the default.
+os.environ["BREWERY_BRONZE_START_DATE"] = "2026-01-01"
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 OFFICIAL_CSV = REPO_ROOT.parent / "shared" / "data" / "openbrewerydb" / "breweries.csv"

@@ -23,7 +23,10 @@ from brewery_assets.partitions import contiguous_ranges
 
 SILVER = ["silver_breweries"]
 GOLD = ["gold_brewery_counts"]
+# Backfill statuses that end it. `COMPLETED` is deprecated: it says every run was submitted, not
+# that they succeeded, so only `COMPLETED_SUCCESS` counts as success.
 DONE = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
+SUCCEEDED = "COMPLETED_SUCCESS"
 
 PARTITION_KEYS_QUERY = """
 query SilverPartitions($path: [String!]!) {
@@ -116,6 +119,11 @@ def wait_for(url: str, backfill_id: str, timeout: float, poll: float = 2.0) -> d
         time.sleep(poll)
 
 
+def backfill_succeeded(backfill: dict) -> bool:
+    """Whether an ended backfill succeeded: `COMPLETED_SUCCESS` only, never the deprecated `COMPLETED`."""
+    return backfill["status"] == SUCCEEDED
+
+
 def chosen_keys(args: argparse.Namespace, registered: list[str]) -> list[str]:
     """The partition keys the arguments name, checked against the registered ones."""
     if args.all:
@@ -162,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                  if "dagster/asset_partition_range_start" in tags else tags.get("dagster/partition", "unpartitioned"))
         print(f"  run {run['runId']} {run['status']}: {scope}")
     print(f"backfill {backfill_id}: {backfill['status']}")
-    return 0 if backfill["status"] in ("COMPLETED", "COMPLETED_SUCCESS") else 1
+    return 0 if backfill_succeeded(backfill) else 1
 
 
 if __name__ == "__main__":

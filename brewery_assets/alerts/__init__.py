@@ -4,7 +4,7 @@
     slack.py           SlackAlertResource: base URL, channel, bounded Retry-After, posts that never raise
     messages.py        message texts from plain data
     run_failure.py     slack_on_run_failure            (dg.run_failure_sensor)
-    check_failures.py  slack_on_asset_check_failure    (dg.sensor over check evaluations, cursor = storage id)
+    check_failures.py  slack_on_asset_check_failure    (dg.sensor over the check evaluations of ended runs)
     run_summary.py     slack_refresh_summary           (dg.run_status_sensor on SUCCESS of refresh_silver_gold)
     definitions.py     alert_sensors() and alert_resources(), empty unless Slack is configured
 

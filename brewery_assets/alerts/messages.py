@@ -35,9 +35,8 @@ class RunFailure:
 
 @dataclass(frozen=True)
 class CheckFailure:
-    """One failed asset-check evaluation; `storage_id` is its event's id, the check sensor's cursor."""
+    """One failed asset-check evaluation, in the run that recorded it."""
 
-    storage_id: int
     run_id: str
     asset_key: dg.AssetKey
     check_name: str
@@ -49,14 +48,19 @@ class CheckFailure:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """The figures of a successful refresh; None where the metadata was not found."""
+    """The figures of a successful refresh; None where the run recorded none.
+
+    `rejected` counts every bronze record kept out of silver (the quarantine table's rows),
+    `duplicates` the part of them that repeated an id already in silver.
+    """
 
     run_id: str
     job_name: str
     records_ingested: int | None
     bronze_partition: str | None
     silver_rows: int | None
-    rejected_rows: int
+    rejected: int | None
+    duplicates: int | None
     locations_rebuilt: int | None
     gold_total: int | None
 
@@ -153,13 +157,21 @@ def check_failures_text(
     return "\n".join([header, *(check_failure_line(failure, ui_url) for failure in failures)])
 
 
+def rejected_text(rejected: int | None, duplicates: int | None) -> str:
+    """`6 (of which duplicates 2)`: every record kept out of silver, and how many repeated an id."""
+    if rejected is None:
+        return "n/a"
+    return f"{rejected:,}" + (f" (of which duplicates {duplicates:,})" if duplicates is not None else "")
+
+
 def run_summary_text(summary: RunSummary, ui_url: str) -> str:
     """The daily success summary: ingested, silver, rejected, locations rebuilt, gold total, run link."""
     bronze = f" (bronze {summary.bronze_partition})" if summary.bronze_partition else ""
     return "\n".join([
         f":white_check_mark: *Refresh succeeded*: job {_code(summary.job_name)}, run {_code(summary.run_id)}",
         f"- Records ingested{bronze}: {_number(summary.records_ingested)}",
-        f"- Silver rows: {_number(summary.silver_rows)} (rejected: {summary.rejected_rows:,})",
+        f"- Silver rows: {_number(summary.silver_rows)}",
+        f"- Rejected: {rejected_text(summary.rejected, summary.duplicates)}",
         f"- Locations rebuilt: {_number(summary.locations_rebuilt)}",
         f"- Gold total breweries: {_number(summary.gold_total)}",
         link(run_url(ui_url, summary.run_id), "Open the run in Dagster"),

@@ -1,25 +1,25 @@
 """The success summary: after `refresh_silver_gold` succeeds, the day's figures in one short message.
 
-    records ingested    `records` of the latest bronze_breweries materialization (any day)
-    silver rows         `table_rows` of silver_breweries
-    rejected rows       `rejected_rows` of silver_breweries, 0 when silver does not report it
-    locations rebuilt   `locations_rebuilt` of silver_breweries
+    records ingested    `bronze_records` of silver's reconciles_with_bronze evaluation in the run
+                        (else `records` of the latest bronze_breweries materialization)
+    silver rows         `silver_rows` of that evaluation
+    rejected            its `rejected` + `duplicates_removed`: the quarantine table's rows
+    locations rebuilt   silver_breweries partitions materialized by the run
     gold total          `breweries` of gold_brewery_counts
 
-Silver and gold are read from the run's own materializations (a later run must not change what
-this run reports), falling back to the instance's latest when the run has none.
+Silver's figures are the whole run's, from its check evaluation (see `brewery_assets.run_figures`):
+silver's materializations are one per location. Everything comes from the run's own events, so a
+later run never changes what this run reports; only gold falls back to the latest
+materialization when the run has none.
 """
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import dagster as dg
 
 from brewery_assets.alerts.messages import RunSummary, run_summary_text
 from brewery_assets.alerts.slack import SlackAlertResource
-
-if TYPE_CHECKING:
-    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+from brewery_assets.run_figures import SilverFigures, metadata_int, run_materializations, silver_figures
 
 BRONZE = dg.AssetKey("bronze_breweries")
 SILVER = dg.AssetKey("silver_breweries")
@@ -32,47 +32,31 @@ def latest_materialization(instance: dg.DagsterInstance, key: dg.AssetKey) -> dg
     return records[0].asset_materialization if records else None
 
 
-def run_materializations(instance: dg.DagsterInstance, run_id: str) -> dict[dg.AssetKey, dg.AssetMaterialization]:
-    """The last materialization of each asset within one run."""
-    found: dict[dg.AssetKey, dg.AssetMaterialization] = {}
-    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
-        materialization = entry.asset_materialization
-        if materialization is not None:
-            found[materialization.asset_key] = materialization
-    return found
-
-
-def metadata_int(materialization: dg.AssetMaterialization | None, name: str) -> int | None:
-    """An integer metadata value (ints, and floats without a fraction), or None when absent."""
-    if materialization is None or name not in materialization.metadata:
-        return None
-    value = materialization.metadata[name].value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return int(value)
-
-
 def summarize_run(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RunSummary:
     """The summary figures of a successful refresh run."""
-    own: Mapping[dg.AssetKey, dg.AssetMaterialization] = run_materializations(instance, run.run_id)
-    silver = own.get(SILVER) or latest_materialization(instance, SILVER)
-    gold = own.get(GOLD) or latest_materialization(instance, GOLD)
+    own = run_materializations(instance, run.run_id)
+    figures = silver_figures(instance, run.run_id) or SilverFigures(None, None, None, None, None)
+    gold = own[GOLD][-1] if GOLD in own else latest_materialization(instance, GOLD)
     bronze = latest_materialization(instance, BRONZE)
+    records = figures.bronze_records
+    if records is None and bronze is not None:
+        records = metadata_int(bronze.metadata, "records")
     return RunSummary(
         run_id=run.run_id,
         job_name=run.job_name,
-        records_ingested=metadata_int(bronze, "records"),
+        records_ingested=records,
         bronze_partition=bronze.partition if bronze else None,
-        silver_rows=metadata_int(silver, "table_rows"),
-        rejected_rows=metadata_int(silver, "rejected_rows") or 0,
-        locations_rebuilt=metadata_int(silver, "locations_rebuilt"),
-        gold_total=metadata_int(gold, "breweries"),
+        silver_rows=figures.silver_rows,
+        rejected=figures.quarantined,
+        duplicates=figures.duplicates_removed,
+        locations_rebuilt=len({m.partition for m in own[SILVER]}) if SILVER in own else None,
+        gold_total=metadata_int(gold.metadata, "breweries") if gold else None,
     )
 
 
 def build_run_summary_sensor(
     ui_url: str,
-    monitored_jobs: Sequence["dg.JobDefinition | UnresolvedAssetJobDefinition"],
+    monitored_jobs: Sequence,
     name: str = "slack_refresh_summary",
     default_status: dg.DefaultSensorStatus = dg.DefaultSensorStatus.STOPPED,
 ) -> dg.RunStatusSensorDefinition:

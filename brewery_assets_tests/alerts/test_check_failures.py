@@ -1,10 +1,13 @@
-"""The asset-check sensor: exact messages, cursor, batching, severity filter, Slack outages."""
+"""The asset-check sensor on stand-in assets: exact messages, cursor, batching, severity filter, Slack outages.
+
+The same sensor on the real assets' check results is in test_on_real_runs.py.
+"""
 
 import dagster as dg
 import pytest
 
 from brewery_assets.alerts import alert_sensors
-from brewery_assets.alerts.check_failures import fetch_check_evaluations
+from brewery_assets.alerts.check_failures import Cursor, latest_run_end
 from brewery_assets_tests.alerts.fake_slack import FakeSlack, assert_token_absent
 from brewery_assets_tests.alerts.sample_assets import checked_silver, wide_table
 
@@ -61,13 +64,13 @@ def test_failed_checks_are_posted_once_then_only_new_ones(
             ),
         ])
     ]
-    assert message == "2 evaluations read, 2 failures posted, 0 passed or filtered by severity"
-    newest = fetch_check_evaluations(any_instance, None, limit=1, ascending=False)[0].storage_id
-    assert cursor == str(newest)
+    assert message == "1 runs ended, 2 evaluations read, 2 failures posted, 0 passed, filtered by severity or " \
+        "already posted"
+    assert Cursor.parse(cursor) == Cursor(latest_run_end(any_instance))
 
     # Nothing new: nothing posted, cursor unchanged.
     message, second_cursor = tick(any_instance, cursor, slack_resources)
-    assert message == "no new asset check evaluations"
+    assert message == "no run ended since the last tick"
     assert second_cursor == cursor
     assert len(slack.requests) == 1
 
@@ -83,8 +86,9 @@ def test_failed_checks_are_posted_once_then_only_new_ones(
             ),
         ])
     ]
-    assert message == "2 evaluations read, 1 failures posted, 1 passed or filtered by severity"
-    assert int(third_cursor) > int(second_cursor)
+    assert message == "1 runs ended, 2 evaluations read, 1 failures posted, 1 passed, filtered by severity or " \
+        "already posted"
+    assert Cursor.parse(third_cursor).after > Cursor.parse(second_cursor).after
 
     captured = capsys.readouterr()
     assert_token_absent(*(request.raw for request in slack.requests), caplog.text, captured.out, captured.err)
@@ -99,7 +103,7 @@ def test_first_tick_starts_after_existing_evaluations(
     message, cursor = tick(instance, None, slack_resources)
 
     assert slack.requests == []
-    assert message.startswith(f"starting after check evaluation {cursor}")
+    assert message == f"starting after run end event {Cursor.parse(cursor).after}; earlier runs are not alerted"
     materialize_checked(instance, "Austria/Wien", fail_error=False)
     tick(instance, cursor, slack_resources)
     assert len(slack.delivered) == 1
@@ -121,7 +125,7 @@ def test_25_failures_make_two_messages_of_20_and_5(
     assert len(first) == 21 and len(second) == 6
     assert "check `rule_00` - violations=0" in first[1]
     assert "check `rule_24` - violations=24" in second[-1]
-    assert message == "25 evaluations read, 25 failures posted, 0 passed or filtered by severity"
+    assert message.startswith("1 runs ended, 25 evaluations read, 25 failures posted")
 
 
 @pytest.mark.parametrize(("severities", "posted"), [("ERROR", "no_duplicate_ids"), ("warn", "volume_drift")])
@@ -137,7 +141,7 @@ def test_severity_filter_skips_other_severities_for_good(
     assert len(slack.delivered) == 1
     assert slack.delivered[0].splitlines()[0].startswith(":warning: *1 asset check failed*")
     assert f"check `{posted}`" in slack.delivered[0]
-    assert message.endswith("1 passed or filtered by severity")
+    assert "1 failures posted, 1 passed, filtered by severity" in message
 
 
 def test_passed_checks_are_not_posted_but_the_cursor_moves(
@@ -148,8 +152,8 @@ def test_passed_checks_are_not_posted_but_the_cursor_moves(
     message, cursor = tick(instance, "0", slack_resources)
 
     assert slack.requests == []
-    assert message == "2 evaluations read, 0 failures posted, 2 passed or filtered by severity"
-    assert int(cursor) > 0
+    assert message.startswith("1 runs ended, 2 evaluations read, 0 failures posted, 2 passed")
+    assert Cursor.parse(cursor).after > 0
 
 
 def test_invalid_auth_keeps_the_cursor_so_the_alert_is_posted_later(
@@ -160,11 +164,11 @@ def test_invalid_auth_keeps_the_cursor_so_the_alert_is_posted_later(
 
     message, cursor = tick(any_instance, "0", slack_resources)
 
-    assert cursor == "0"
+    assert Cursor.parse(cursor) == Cursor(0)
     assert slack.delivered == []
     assert message == (
-        "2 evaluations read, 0 failures posted, 0 passed or filtered by severity; 2 kept for the next tick: "
-        "invalid_auth (HTTP 200): check SLACK_BOT_TOKEN"
+        "1 runs ended, 2 evaluations read, 0 failures posted, 0 passed, filtered by severity or already posted; "
+        "2 kept for the next tick: invalid_auth (HTTP 200): check SLACK_BOT_TOKEN"
     )
     captured = capsys.readouterr()
     logs = caplog.text + captured.out + captured.err
@@ -180,15 +184,15 @@ def test_invalid_auth_keeps_the_cursor_so_the_alert_is_posted_later(
 def test_a_batch_refused_midway_is_retried_alone(
     instance: dg.DagsterInstance, slack_resources: dict, slack: FakeSlack
 ):
-    dg.materialize([wide_table], instance=instance)
+    run = dg.materialize([wide_table], instance=instance)
     slack.script = ["ok", "channel_not_found"]
 
     message, cursor = tick(instance, "0", slack_resources)
 
     assert len(slack.delivered) == 1
     assert "5 kept for the next tick: channel_not_found" in message
-    records = fetch_check_evaluations(instance, 0, limit=100)
-    assert cursor == str(records[19].storage_id)
+    # The cursor stays in the run, after its first 20 failures.
+    assert Cursor.parse(cursor) == Cursor(0, run.run_id, 20)
 
     tick(instance, cursor, slack_resources)
     assert len(slack.delivered) == 2
@@ -198,6 +202,30 @@ def test_a_batch_refused_midway_is_retried_alone(
         f"rule_{number}" for number in range(20, 25)
     ]
 
+
+
+def test_a_refused_batch_spanning_two_runs_resumes_inside_the_first(
+    instance: dg.DagsterInstance, slack_resources: dict, slack: FakeSlack
+):
+    wide = dg.materialize([wide_table], instance=instance)
+    texas = materialize_checked(instance, "United States/Texas")
+    slack.script = ["ok", "channel_not_found"]
+
+    message, cursor = tick(instance, "0", slack_resources)
+    assert "7 kept for the next tick" in message
+    assert Cursor.parse(cursor) == Cursor(0, wide.run_id, 20)
+
+    message, cursor = tick(instance, cursor, slack_resources)
+    assert message.startswith("2 runs ended, 27 evaluations read, 7 failures posted, 20 passed")
+    lines = slack.delivered[1].splitlines()
+    assert lines[0] == ":warning: *7 asset checks failed* (ERROR: 6, WARN: 1)"
+    assert [line.split("check `")[1].split("`")[0] for line in lines[1:]] == [
+        *(f"rule_{number}" for number in range(20, 25)), "no_duplicate_ids", "volume_drift"
+    ]
+    assert all(texas.run_id in line for line in lines[-2:])
+    # Everything is posted once: a further tick has nothing to read.
+    assert tick(instance, cursor, slack_resources)[0] == "no run ended since the last tick"
+    assert len(slack.delivered) == 2
 
 def test_rate_limited_batch_is_retried_once_after_retry_after(
     instance: dg.DagsterInstance, slack_resources: dict, slack: FakeSlack
@@ -220,6 +248,6 @@ def test_still_rate_limited_after_the_retry_keeps_the_cursor(
 
     message, cursor = tick(instance, "0", slack_resources)
 
-    assert cursor == "0"
+    assert Cursor.parse(cursor) == Cursor(0)
     assert [request.status for request in slack.requests] == [429, 429]
     assert "ratelimited (HTTP 429, Retry-After 1 s)" in message

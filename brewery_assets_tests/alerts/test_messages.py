@@ -45,7 +45,7 @@ def test_metadata_figures_keep_short_values_and_skip_markdown_json_and_long_text
 
 def test_single_batch_has_no_message_numbering():
     failure = CheckFailure(
-        storage_id=1, run_id="r1", asset_key=dg.AssetKey("gold"), check_name="reconciles",
+        run_id="r1", asset_key=dg.AssetKey("gold"), check_name="reconciles",
         severity=dg.AssetCheckSeverity.ERROR,
     )
     assert check_failures_text([failure], "http://ui") == (

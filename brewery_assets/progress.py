@@ -1,0 +1,148 @@
+"""Short progress lines for a run executed in this process: what each step is doing, then what it did.
+
+A thread reads the run's step events from the instance while the run executes (the public
+`DagsterInstance.get_records_for_run`), so a line appears as each step starts and ends, with the
+step's figures and duration; the full event log stays in the instance. Figures come from the run's
+own events: bronze's materialization, silver's whole-run `reconciles_with_bronze` evaluation (its
+materializations are one per location), gold's materialization.
+"""
+
+import threading
+from collections.abc import Callable
+
+import dagster as dg
+
+from brewery_assets.run_figures import metadata_int, run_materializations, silver_figures
+
+STEP_EVENTS = {
+    dg.DagsterEventType.STEP_START,
+    dg.DagsterEventType.STEP_RESTARTED,
+    dg.DagsterEventType.STEP_SUCCESS,
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.STEP_UP_FOR_RETRY,
+}
+
+# What each step of the lake's jobs does, said when it starts.
+STEP_WORK = {
+    "bronze_breweries": "ingesting the day's snapshot",
+    "silver_breweries": "cleaning, de-duplicating and auditing every location (Spark), then publishing",
+    "silver_breweries_anonymized": "hashing identifying columns into the anonymized copy (Spark)",
+    "gold_brewery_counts": "counting breweries per location and type (Spark)",
+}
+
+
+def _number(value: int | None) -> str:
+    return "?" if value is None else f"{value:,}"
+
+
+def _bronze(instance: dg.DagsterInstance, run_id: str) -> str:
+    materializations = run_materializations(instance, run_id).get(dg.AssetKey("bronze_breweries"), [])
+    if not materializations:
+        return "no snapshot recorded"
+    metadata = materializations[-1].metadata
+    figures = (f"{_number(metadata_int(metadata, 'records'))} records in {_number(metadata_int(metadata, 'pages'))} "
+               f"pages, {_number(metadata_int(metadata, 'locations'))} locations")
+    if metadata.get("skipped") is not None and metadata["skipped"].value:
+        return f"kept the day's complete snapshot ({figures}); the API was not called"
+    return figures
+
+
+def _silver(instance: dg.DagsterInstance, run_id: str) -> str:
+    locations = len(run_materializations(instance, run_id).get(dg.AssetKey("silver_breweries"), []))
+    figures = silver_figures(instance, run_id)
+    if figures is None:
+        return f"{locations:,} locations"
+    return (f"{_number(figures.silver_rows)} rows, rejected {_number(figures.quarantined)} (of which duplicates "
+            f"{_number(figures.duplicates_removed)}), {locations:,} locations")
+
+
+def _anonymized(instance: dg.DagsterInstance, run_id: str) -> str:
+    locations = len(run_materializations(instance, run_id).get(dg.AssetKey("silver_breweries_anonymized"), []))
+    return f"{locations:,} locations"
+
+
+def _gold(instance: dg.DagsterInstance, run_id: str) -> str:
+    materializations = run_materializations(instance, run_id).get(dg.AssetKey("gold_brewery_counts"), [])
+    metadata = materializations[-1].metadata if materializations else {}
+    return (f"{_number(metadata_int(metadata, 'breweries'))} breweries in "
+            f"{_number(metadata_int(metadata, 'dagster/row_count'))} rows")
+
+
+STEP_FIGURES: dict[str, Callable[[dg.DagsterInstance, str], str]] = {
+    "bronze_breweries": _bronze,
+    "silver_breweries": _silver,
+    "silver_breweries_anonymized": _anonymized,
+    "gold_brewery_counts": _gold,
+}
+
+
+class RunProgress:
+    """Writes a line per step start and end of run `run_id` while it executes (a context manager).
+
+    Leaving the context stops the thread and writes whatever the run recorded since the last read.
+    """
+
+    def __init__(self, instance: dg.DagsterInstance, run_id: str, write: Callable[[str], None],
+                 poll_seconds: float = 0.25):
+        self._instance, self._run_id, self._write, self._poll = instance, run_id, write, poll_seconds
+        self._cursor: str | None = None
+        self._started: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name=f"progress-{run_id[:8]}", daemon=True)
+
+    def __enter__(self) -> "RunProgress":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self._run_started():
+            self._read()
+
+    def _run_started(self) -> bool:
+        # The run's event log exists once the run has started; reading it earlier could race its creation.
+        record = self._instance.get_run_record_by_id(self._run_id)
+        return record is not None and record.dagster_run.status != dg.DagsterRunStatus.NOT_STARTED
+
+    def _watch(self) -> None:
+        failed = False
+        while not self._stop.wait(self._poll):
+            try:
+                if self._run_started():
+                    self._read()
+            except Exception as exc:  # progress lines are a courtesy: never let them disturb the run
+                if not failed:
+                    self._write(f"  (progress lines delayed: {type(exc).__name__}: {exc})")
+                failed = True
+
+    def _read(self) -> None:
+        while True:
+            connection = self._instance.get_records_for_run(self._run_id, cursor=self._cursor, of_type=STEP_EVENTS)
+            for record in connection.records:
+                self._report(record.event_log_entry)
+            self._cursor = connection.cursor
+            if not connection.has_more:
+                return
+
+    def _report(self, entry: dg.EventLogEntry) -> None:
+        event = entry.dagster_event
+        step = event.step_key if event else None
+        if event is None or step is None:
+            return
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            self._started[step] = entry.timestamp
+            self._write(f"  {step}: {STEP_WORK.get(step, 'started')} ...")
+            return
+        if event.event_type == dg.DagsterEventType.STEP_RESTARTED:
+            self._started[step] = entry.timestamp
+            self._write(f"  {step}: {event.message or 'started again'}")
+            return
+        took = f"{entry.timestamp - self._started[step]:.1f} s" if step in self._started else "?"
+        if event.event_type == dg.DagsterEventType.STEP_SUCCESS:
+            figures = STEP_FIGURES.get(step)
+            self._write(f"  {step}: {figures(self._instance, self._run_id) if figures else 'done'} ({took})")
+        elif event.event_type == dg.DagsterEventType.STEP_UP_FOR_RETRY:
+            self._write(f"  {step}: failed after {took}; {event.message or 'retrying'}")
+        else:
+            self._write(f"  {step}: failed after {took}")

@@ -14,10 +14,12 @@ variables; the local defaults need no cloud, no JVM and no Docker.
 
 import dagster as dg
 
+from brewery_assets import settings
 from brewery_assets.alerts import alert_resources, alert_sensors
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
 from brewery_assets.assets.silver import silver_breweries, silver_breweries_anonymized
+from brewery_assets.dead_runs import fail_dead_runs_sensor
 from brewery_assets.deployments import deployment_resources
 from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job
 from brewery_assets.schedules import daily_ingest_schedule
@@ -28,13 +30,15 @@ ASSETS = [bronze_breweries, silver_breweries, gold_brewery_counts, silver_brewer
 
 def build_definitions(resources: dict) -> dg.Definitions:
     """The code location's definitions bound to a set of resources (tests pass their own)."""
+    # Runs are processes of this machine only locally: there a dead one can be told from a live one.
+    local_sensors = [fail_dead_runs_sensor] if settings.deployment() == settings.LOCAL_DEPLOYMENT else []
     return dg.Definitions(
         assets=ASSETS,
         jobs=[ingest_bronze_job, refresh_silver_gold_job],
         # Slack alerts join only when SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL are set.
         schedules=[daily_ingest_schedule],
         # The daily refresh's second run: silver and gold after each bronze ingestion.
-        sensors=[refresh_after_bronze_sensor, *alert_sensors()],
+        sensors=[refresh_after_bronze_sensor, *local_sensors, *alert_sensors()],
         resources={**resources, **alert_resources()},
     )
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import dagster as dg
 
+from brewery_assets.dead_runs import fail_dead_runs
 from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job
 from brewery_assets.partitions import location_partitions
 from brewery_assets.progress import RunProgress
@@ -36,6 +37,10 @@ def run_daily_refresh(
     Raises `PipelineFailed` on the first failed run.
     """
     run_config = console_log_config(console_level) if console_level else None
+    # A run killed earlier without recording its end would hold the lake's pools for ever.
+    for run_id in fail_dead_runs(instance):
+        if progress:
+            progress(f"run {run_id} had died without recording its end: marked failed")
     bronze = _execute(defs, ingest_bronze_job.name, instance, progress, f"day {ingest_date.isoformat()}",
                       partition_key=ingest_date.isoformat(), run_config=run_config)
     keys = instance.get_dynamic_partitions(location_partitions.name)
@@ -64,11 +69,18 @@ def _execute(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance,
     return result
 
 
+def failure_cause(event: dg.DagsterEvent) -> str:
+    """What a failed step says went wrong: its `Failure` description, else the first line of its error."""
+    data = event.step_failure_data
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description.strip()
+    message = data.error.message.strip() if data.error else "no error recorded"
+    return message.splitlines()[0] if message else message
+
+
 def _check(result: dg.ExecuteInProcessResult) -> None:
     if result.success:
         return
-    failures = [
-        f"{event.step_key}: {event.step_failure_data.error.message.strip() if event.step_failure_data.error else ''}"
-        for event in result.get_step_failure_events()
-    ]
-    raise PipelineFailed(f"run {result.run_id} ({result.job_def.name}) failed: " + "; ".join(failures))
+    failures = [f"{event.step_key}: {failure_cause(event)}" for event in result.get_step_failure_events()]
+    raise PipelineFailed(f"run {result.run_id} ({result.job_def.name}) failed: "
+                         + ("; ".join(failures) or "the run failed before any step ran"))

@@ -27,6 +27,11 @@ from brewery_assets.locations import count_raw_locations, location_mapping
 from brewery_assets.storage import LakeStorage, LocalStorage, join, name_of, storage_for
 
 MANIFEST_FORMAT = 2
+VERSION_TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
+# Versions of a day younger than this are never removed by another publish of that day: a second
+# run of the same day may be writing one (extractions are bounded by their time budget, 20 minutes
+# by default).
+VERSION_GRACE = dt.timedelta(hours=6)
 
 
 class IncompleteSnapshotError(RuntimeError):
@@ -77,7 +82,7 @@ class BronzeSnapshotWriter:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.version = f"{VERSION_PREFIX}{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
+        self.version = f"{VERSION_PREFIX}{dt.datetime.now(dt.UTC):{VERSION_TIME_FORMAT}}-{uuid.uuid4().hex[:8]}"
         self.version_dir = join(self.layout.bronze_day_dir(self.ingest_date), self.version)
         self.store = self.layout.store(self.version_dir)
         self.published = False
@@ -135,6 +140,10 @@ class BronzeSnapshotWriter:
         manifest = self.manifest(**extra)
         manifest["version"] = self.version
         payload = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+        _, stored = self.store.list_dir(self.version_dir)
+        missing = sorted({page["file"] for page in manifest["pages"]} - set(stored))
+        if missing:
+            raise IncompleteSnapshotError(f"{self.version_dir} lost pages before it was published: {missing[:5]}")
         self.store.write_bytes(join(self.version_dir, MANIFEST_NAME), payload)
         _switch_current(self.layout, self.ingest_date, self.version)
         self.published = True
@@ -146,16 +155,32 @@ class BronzeSnapshotWriter:
             self.store.delete_tree(self.version_dir)
 
 
+def version_created(name: str) -> dt.datetime | None:
+    """When a version folder (`version=<UTC time>-<hex>`) was started, or None for another name."""
+    try:
+        return dt.datetime.strptime(name.removeprefix(VERSION_PREFIX).split("-")[0], VERSION_TIME_FORMAT).replace(
+            tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
 def _switch_current(layout: LakeLayout, ingest_date: dt.date, version: str) -> None:
-    """Points the day's `_current` at `version`, then removes every version but it and the one it replaced."""
+    """Points the day's `_current` at `version`, then removes the versions nobody can need any more.
+
+    Kept: the new version, the one it replaced (a reader may have resolved the pointer just before),
+    and every version started within `VERSION_GRACE`: another run of the same day may still be
+    writing it, or about to publish it. Older leftovers of interrupted writes go.
+    """
     day_dir = layout.bronze_day_dir(ingest_date)
     store = layout.store(day_dir)
     previous = name_of(layout.bronze_snapshot_dir(ingest_date))
     store.write_bytes(join(day_dir, CURRENT_NAME), (version + "\n").encode("utf-8"))  # the switch
     keep = {version, previous}
+    cutoff = dt.datetime.now(dt.UTC) - VERSION_GRACE
     folders, files = store.list_dir(day_dir)
     for name in folders:
-        if name.startswith(VERSION_PREFIX) and name not in keep:
+        created = version_created(name)
+        if name.startswith(VERSION_PREFIX) and name not in keep and (created is None or created < cutoff):
             store.delete_tree(join(day_dir, name))
     for name in files:
         if name != CURRENT_NAME and not name.startswith("."):

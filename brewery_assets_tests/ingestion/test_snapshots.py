@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from brewery_assets.ingestion import bronze
 from brewery_assets.ingestion.bronze import (
     BronzeSnapshotWriter,
+    IncompleteSnapshotError,
     latest_snapshot,
     published_snapshot,
     read_manifest,
@@ -21,6 +23,7 @@ from brewery_assets.ingestion.bronze import (
     write_snapshot,
 )
 from brewery_assets.lake import CURRENT_NAME, MANIFEST_NAME
+from brewery_assets.locations import location_id
 from brewery_assets.replay import ReplayServer, generate_breweries
 from brewery_assets.replay.faults import FaultPlan
 from brewery_assets_tests.conftest import REPO_ROOT
@@ -57,12 +60,15 @@ def test_snapshot_is_stored_as_received_with_a_manifest(layout):
     assert manifest["records"] == 5 and manifest["distinct_ids"] == 5
     assert [p["records"] for p in manifest["pages"]] == [2, 2, 1]
     assert manifest["locations"] == [{"country_raw": "Germany", "state_raw": "Bayern", "country": "Germany",
-                                      "state": "Bayern", "records": 5}]
+                                      "state": "Bayern", "location_id": location_id("Germany", "Bayern"),
+                                      "location_issue": None, "records": 5}]
     assert _versions(layout) == [manifest["version"]]
     assert verify_snapshot(published_snapshot(layout, DAY)) == []
 
 
-def test_rewriting_a_day_replaces_it_and_leaves_other_days(layout):
+def test_rewriting_a_day_replaces_it_and_leaves_other_days(layout, monkeypatch):
+    # Versions older than the grace period are removed by the next publish of their day.
+    monkeypatch.setattr(bronze, "VERSION_GRACE", dt.timedelta(0))
     write_snapshot(layout, DAY, _pages(_records("old", 3), 2), {"kind": "test"})
     next_day = write_snapshot(layout, DAY + dt.timedelta(days=1), _pages(_records("next", 2), 2), {"kind": "test"})
     second = write_snapshot(layout, DAY, _pages(_records("mid", 2), 2), {"kind": "test"})
@@ -74,6 +80,30 @@ def test_rewriting_a_day_replaces_it_and_leaves_other_days(layout):
     # The version just replaced stays for readers that resolved the pointer before the switch; older go.
     assert _versions(layout) == sorted([second["version"], third["version"]])
     assert read_manifest(layout.bronze_snapshot_dir(DAY + dt.timedelta(days=1))) == next_day
+
+
+def test_two_runs_of_one_day_never_remove_each_others_versions(layout):
+    """Run A starts writing, run B writes and publishes the same day, then A publishes: B's publish
+    must not remove A's pages, and `_current` always names a complete version."""
+    first = write_snapshot(layout, DAY, _pages(_records("old", 3), 2), {"kind": "test"})
+    slow = BronzeSnapshotWriter(layout, DAY, {"kind": "test"})
+    slow.add_page(1, _records("a", 2))
+    fast = write_snapshot(layout, DAY, _pages(_records("b", 4), 2), {"kind": "test"})
+    assert verify_snapshot(published_snapshot(layout, DAY)) == []
+    slow.add_page(2, _records("a2", 2))  # A is still writing after B published
+    published = slow.publish()
+
+    snapshot = published_snapshot(layout, DAY)
+    assert snapshot.manifest["version"] == published["version"] and verify_snapshot(snapshot) == []
+    # Every version is recent: all kept (B's, the one A replaced, A's and the first).
+    assert _versions(layout) == sorted([first["version"], fast["version"], published["version"]])
+    # A version whose pages vanished before its publish is never made current.
+    broken = BronzeSnapshotWriter(layout, DAY, {"kind": "test"})
+    broken.add_page(1, _records("c", 2))
+    Path(broken.version_dir, "page-00001.jsonl").unlink()
+    with pytest.raises(IncompleteSnapshotError, match="lost pages"):
+        broken.publish()
+    assert published_snapshot(layout, DAY).manifest["version"] == published["version"]
 
 
 def test_a_failed_write_publishes_nothing_and_keeps_the_previous_snapshot(layout):

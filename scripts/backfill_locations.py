@@ -7,8 +7,10 @@ Locations are partition keys (`Country/State`, as the UI shows them) or, with `-
 `--state` given in pairs, the exact names (encoded to keys here). `--all` selects every location.
 The backfill daemon (running with `dagster dev` or `dagster-daemon run`) executes it: silver's
 `BackfillPolicy.single_run()` makes one run per contiguous range of the chosen keys (in
-registration order, the order of the UI's partition picker), and `--with-gold` recomputes gold
-once after silver. The script prints the backfill id and the UI link; `--wait` waits for the end
+registration order, the order of the UI's partition picker); the same locations of the anonymized
+copy are rebuilt in the same runs, and `--with-gold` recomputes gold once after silver. Runs that
+write the same table wait for each other (concurrency pools), so scattered locations, and other
+runs launched meanwhile, never interleave their writes. The script prints the backfill id and the UI link; `--wait` waits for the end
 and exits non-zero unless the backfill succeeded.
 """
 
@@ -22,6 +24,8 @@ from brewery_assets.locations import location_key
 from brewery_assets.partitions import contiguous_ranges
 
 SILVER = ["silver_breweries"]
+# The anonymized copy follows silver location by location, in the same runs.
+ANONYMIZED = ["silver_breweries_anonymized"]
 GOLD = ["gold_brewery_counts"]
 # Backfill statuses that end it. `COMPLETED` is deprecated: it says every run was submitted, not
 # that they succeeded, so only `COMPLETED_SUCCESS` counts as success.
@@ -87,10 +91,11 @@ def registered_locations(url: str) -> list[str]:
 
 
 def launch_backfill(url: str, keys: list[str], with_gold: bool = False, title: str | None = None) -> str:
-    """Launches a backfill of silver (and gold with `with_gold`) over `keys`; returns the backfill id."""
+    """Launches a backfill of silver and its anonymized copy (and gold with `with_gold`) over `keys`;
+    returns the backfill id."""
     params = {
         "partitionNames": keys,
-        "assetSelection": [{"path": SILVER}] + ([{"path": GOLD}] if with_gold else []),
+        "assetSelection": [{"path": SILVER}, {"path": ANONYMIZED}] + ([{"path": GOLD}] if with_gold else []),
         "title": title or f"silver locations ({len(keys)})",
     }
     result = graphql(url, LAUNCH_MUTATION, {"params": params})["launchPartitionBackfill"]
@@ -155,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         keys = chosen_keys(args, registered)
         ranges = contiguous_ranges(keys, registered)
         backfill_id = launch_backfill(args.url, keys, args.with_gold, args.title)
-        print(f"backfill {backfill_id}: {len(keys)} locations in {len(ranges)} silver run(s)"
-              f"{' then gold' if args.with_gold else ''}")
+        print(f"backfill {backfill_id}: {len(keys)} locations in {len(ranges)} silver run(s), with their "
+              f"anonymized copy{' then gold' if args.with_gold else ''}")
         print(f"{args.url.rstrip('/')}/runs/b/{backfill_id}")
         if not args.wait:
             return 0

@@ -20,8 +20,8 @@ from brewery_assets_tests.quality.lake_runs import definitions, refresh_all, reg
 from brewery_assets_tests.transformations.edge_records import BROKEN_LINES, EDGE_RECORDS
 
 DAY = dt.date(2026, 11, 22)
-FIGURES = ("dagster/row_count", "bronze_records", "silver_rows", "duplicates_removed", "rejected", "unaccounted",
-           "table_locations", "full_rebuild", "snapshot")
+FIGURES = ("dagster/row_count", "duplicates_removed", "rejected", "full_rebuild", "snapshot", "preview",
+           "breweries", "locations")
 
 
 @pytest.fixture(scope="module")
@@ -61,23 +61,24 @@ def test_the_job_through_pipes_gives_the_in_process_silver_and_gold(tmp_path, of
         assert local_rows == piped_rows, local_path
     assert len(piped_tables[piped_layout.silver_rejected]) == 6
 
-    # The same materialization figures and check results, reported through Pipes.
+    # The same materialization figures, location by location, and check results, reported through Pipes.
     for asset in ("silver_breweries", "gold_brewery_counts", "silver_breweries_anonymized"):
-        local_meta = local.asset_materializations_for_node(asset)[0].metadata
-        piped_meta = piped.asset_materializations_for_node(asset)[0].metadata
-        for name in set(FIGURES) & set(local_meta):
-            assert piped_meta[name].value == local_meta[name].value, (asset, name)
-        assert piped_meta["path"].value.startswith(piped_layout.root)
-    piped_silver = piped.asset_materializations_for_node("silver_breweries")[0].metadata
-    assert piped_silver["dagster/row_count"].value == len(piped_tables[piped_layout.silver_breweries])
-    assert piped_silver["preview"].value == local.asset_materializations_for_node("silver_breweries")[0].metadata[
-        "preview"].value
+        local_meta = {m.partition: m.metadata for m in local.asset_materializations_for_node(asset)}
+        piped_meta = {m.partition: m.metadata for m in piped.asset_materializations_for_node(asset)}
+        assert piped_meta.keys() == local_meta.keys()
+        for partition, meta in piped_meta.items():
+            for name in set(FIGURES) & set(local_meta[partition]):
+                assert meta[name].value == local_meta[partition][name].value, (asset, partition, name)
+            assert meta["path"].value.startswith(piped_layout.root)
+    piped_silver = piped.asset_materializations_for_node("silver_breweries")
+    assert sum(m.metadata["dagster/row_count"].value for m in piped_silver) == len(
+        piped_tables[piped_layout.silver_breweries])
 
     def checks(result):
         return sorted((e.asset_key.to_user_string(), e.check_name, e.passed, e.severity.value)
                       for e in result.get_asset_check_evaluations())
 
-    assert checks(piped) == checks(local) and len(checks(piped)) == 11
+    assert checks(piped) == checks(local) and len(checks(piped)) == 14
     # Descriptions travel too (inside the check's Pipes metadata, restored on this side).
     descriptions = {e.check_name: e.description for e in piped.get_asset_check_evaluations()}
     assert descriptions["row_volume_change"] == "no previously published table to compare with"
@@ -100,7 +101,8 @@ def test_a_blocking_check_failed_in_the_job_fails_the_asset_and_publishes_nothin
     (failure,) = failed.get_step_failure_events()
     assert failure.step_key == "silver_breweries"
     description = failure.step_failure_data.user_failure_data.description
-    assert description.startswith("silver not published: blocking checks failed (reconciles_with_bronze)")
+    assert description.startswith("silver not published: blocking checks failed (reconciles_with_bronze: whole "
+                                  "table does not reconcile with the snapshot: 1 records")
     evaluations = {e.check_name: e for e in failed.get_asset_check_evaluations()}
     assert evaluations["reconciles_with_bronze"].passed is False
     assert "unaccounted" in evaluations["reconciles_with_bronze"].metadata

@@ -136,7 +136,7 @@ def test_a_graphql_backfill_of_chosen_locations_is_one_run(deployment, layout):
     done = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=500)
     assert done.returncode == 0, done.stdout + done.stderr + deployment.log_tail()
     assert chosen[2] == location_key("Germany", "Berlin")
-    assert "4 locations in 1 silver run(s) then gold" in done.stdout
+    assert "4 locations in 1 silver run(s), with their anonymized copy then gold" in done.stdout
     assert "COMPLETED_SUCCESS" in done.stdout.splitlines()[-1]
     backfill_id = done.stdout.split()[1].rstrip(":")
 

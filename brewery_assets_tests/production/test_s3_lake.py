@@ -85,12 +85,14 @@ def test_the_whole_lake_runs_on_s3_and_reads_back(buckets, official_server, offi
 
     # Silver and gold: Delta tables in their own buckets, read back from S3.
     silver = DeltaTable(f"s3://{buckets['silver']}/breweries")
-    assert silver.metadata().partition_columns == ["country", "state"]
+    assert silver.metadata().partition_columns == ["location_id"]
     frame = silver.to_pandas()
     assert len(frame) == frame["id"].nunique() == rows
     assert sorted(frame["id"]) == sorted(r["id"] for r in records)
     assert Counter(frame["brewery_type"]) == Counter(r["brewery_type"] for r in records)
-    assert any(key.startswith("breweries/country=") and key.endswith(".parquet") for key in s3_keys(buckets["silver"]))
+    # The audited candidate's files, committed where the run wrote them.
+    assert any(key.startswith(f"breweries/runs/{refresh_run.run_id}.") and "/location_id=" in key
+               and key.endswith(".parquet") for key in s3_keys(buckets["silver"]))
     assert len(DeltaTable(f"s3://{buckets['silver']}/breweries_rejected").to_pandas()) == 0
     anonymized = DeltaTable(f"s3://{buckets['silver']}/breweries_anonymized").to_pandas()
     assert len(anonymized) == rows and not set(anonymized["name"]) & set(frame["name"])
@@ -108,10 +110,10 @@ def test_the_whole_lake_runs_on_s3_and_reads_back(buckets, official_server, offi
     # Every check ran on the S3 tables and passed; the metadata points at S3.
     evaluations = refresh_run.get_asset_check_evaluations()
     assert evaluations and all(e.passed for e in evaluations)
-    silver_meta = refresh_run.asset_materializations_for_node("silver_breweries")[0].metadata
-    assert silver_meta["path"].value == f"s3://{buckets['silver']}/breweries"
+    silver_meta = [m.metadata for m in refresh_run.asset_materializations_for_node("silver_breweries")]
+    assert all(meta["path"].value == f"s3://{buckets['silver']}/breweries" for meta in silver_meta)
     # Seven locations: MIssouri is a case variant of Missouri.
-    assert silver_meta["table_locations"].value == len(frame[["country", "state"]].drop_duplicates()) == 7
+    assert len(silver_meta) == len(frame[["country", "state"]].drop_duplicates()) == 7
 
     # The next day's run publishes a new bronze day and rewrites silver and gold: no row twice.
     next_day = NEXT_DAY
@@ -155,5 +157,29 @@ def test_the_spark_jobs_run_out_of_process_on_the_s3_lake(buckets, official_reco
     gold = DeltaTable(f"s3://{buckets['gold']}/brewery_counts").to_pandas()
     assert gold["brewery_count"].sum() == len(records)
     metadata = result.asset_materializations_for_node("silver_breweries")[0].metadata
-    assert metadata["bronze_records"].value == len(records) and metadata["path"].value == f"s3://{buckets['silver']}/breweries"
+    assert metadata["path"].value == f"s3://{buckets['silver']}/breweries"
+    (books,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "reconciles_with_bronze"]
+    assert books.metadata["bronze_records"].value == len(records)
     assert all(e.passed for e in result.get_asset_check_evaluations())
+
+
+def test_a_commit_against_an_outdated_version_is_refused_on_s3(buckets):
+    """Delta's version check holds on S3 too: the second of two commits made against one version fails."""
+    from pyspark.sql import SparkSession
+
+    from brewery_assets.delta_tables import PublishConflict
+    from brewery_assets.quality import wap
+
+    spark = SparkSession.builder.remote(embedded_spark_remote()).getOrCreate()
+    table = f"s3://{buckets['silver']}/conflict"
+
+    def stage(name: str, row_id: str) -> wap.Staged:
+        return wap.stage(spark.createDataFrame([(row_id, "x")], "id string, location_id string"), table, name,
+                         ["location_id"])
+
+    assert wap.publish(stage("one", "a"), None) == 0
+    first, second = stage("two", "b"), stage("three", "c")
+    assert wap.publish(first, 0, ("location_id", ["x"])) == 1
+    with pytest.raises(PublishConflict):
+        wap.publish(second, 0, ("location_id", ["x"]))
+    assert DeltaTable(table).to_pandas()["id"].tolist() == ["b"]

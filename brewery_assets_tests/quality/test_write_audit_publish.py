@@ -274,3 +274,55 @@ def test_local_development_uses_the_public_development_key(layout, monkeypatch, 
     assert result.success
     assert result.asset_materializations_for_node("silver_breweries_anonymized")[0].metadata[
         "development_key"].value is True
+
+
+GREEK_REGION = "Αποκεντρωμένη Διοίκηση Πελοποννήσου, Δυτικής Ελλάδας και Ιονίου"
+
+
+def _latest(instance: dg.DagsterInstance, partition: str) -> dg.AssetMaterialization:
+    """The latest materialization of one silver partition, as the UI's partition page reads it."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("silver_breweries"), asset_partitions=[partition]), limit=1)
+    return records.records[0].asset_materialization
+
+
+def test_long_real_names_are_stored_exactly_and_absurd_ones_are_quarantined(layout, tmp_path):
+    """A real 63-character Greek region (over 255 bytes once percent-encoded) and a 300-character state."""
+    records = [
+        *EDGE_RECORDS,
+        api_record(id="gr-1", name="Ζυθοποιία", brewery_type="micro", country="Greece", state_province=GREEK_REGION),
+        api_record(id="gr-2", name="Μπύρα", brewery_type="brewpub", country="Greece", state_province=GREEK_REGION),
+        api_record(id="long", name="Long", brewery_type="micro", country="United States", state_province="S" * 300),
+    ]
+    (tmp_path / "home").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
+        defs = definitions(layout)
+        keys = register_locations(instance, write_bronze(layout, DAY, records, BROKEN_LINES))
+        greek_key = location_key("Greece", GREEK_REGION)
+        assert greek_key in keys and not any("SSSS" in key for key in keys)  # the absurd one is no partition
+        result = refresh_all(defs, instance)
+        assert result.success
+
+        silver = {r["id"]: r for r in rows(layout.silver_breweries)}
+        assert (silver["gr-1"]["country"], silver["gr-1"]["state"]) == ("Greece", GREEK_REGION)
+        assert silver["gr-1"]["location_id"] == location_id("Greece", GREEK_REGION)
+        assert "long" not in silver and len(silver) == len(EXPECTED_SILVER) + 2
+        rejected = {r["id"]: r["reject_reason"] for r in rows(layout.silver_rejected) if r["id"]}
+        assert rejected["long"] == "invalid_location"
+        # Every folder name of the table stays well under the file systems' 255-byte limit.
+        assert max(len(p.name.encode()) for p in Path(layout.silver_breweries).rglob("*")) < 200
+
+        # The Greek partition rebuilds alone.
+        alone = defs.resolve_job_def("refresh_silver_gold").execute_in_process(instance=instance,
+                                                                              partition_key=greek_key)
+        assert alone.success
+        assert sorted(r["id"] for r in rows(layout.silver_breweries) if r["country"] == "Greece") == ["gr-1", "gr-2"]
+
+        # Each partition's latest materialization, read through the instance, has its own figures.
+        texas = _latest(instance, location_key("United States", "Texas"))
+        assert texas.metadata["dagster/row_count"].value == 5
+        assert texas.metadata["duplicates_removed"].value == 1
+        preview = texas.metadata["preview"].value
+        assert "Alpha" in preview and "Ζυθοποιία" not in preview and "Bayern" not in preview
+        greek = _latest(instance, greek_key)
+        assert greek.metadata["dagster/row_count"].value == 2 and greek.metadata["full_rebuild"].value is False

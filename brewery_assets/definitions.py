@@ -27,6 +27,16 @@ from brewery_assets.sensors import refresh_after_bronze_sensor
 
 ASSETS = [bronze_breweries, silver_breweries, gold_brewery_counts, silver_breweries_anonymized]
 
+# The anonymized copy follows silver (`AutomationCondition.eager()` on the copy): locations rebuilt
+# without their copy, by a silver-only materialization or backfill, get theirs rebuilt next.
+copy_follows_silver_sensor = dg.AutomationConditionSensorDefinition(
+    "anonymized_copy_follows_silver",
+    target=[silver_breweries_anonymized],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Rebuilds the locations of silver_breweries_anonymized whose silver was rebuilt without them.",
+)
+
 
 def build_definitions(resources: dict) -> dg.Definitions:
     """The code location's definitions bound to a set of resources (tests pass their own)."""
@@ -38,7 +48,7 @@ def build_definitions(resources: dict) -> dg.Definitions:
         # Slack alerts join only when SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL are set.
         schedules=[daily_ingest_schedule],
         # The daily refresh's second run: silver and gold after each bronze ingestion.
-        sensors=[refresh_after_bronze_sensor, *local_sensors, *alert_sensors()],
+        sensors=[refresh_after_bronze_sensor, copy_follows_silver_sensor, *local_sensors, *alert_sensors()],
         resources={**resources, **alert_resources()},
     )
 

@@ -14,12 +14,13 @@ from silver would then differ from the source). Nothing filters on coordinates, 
 """
 
 import json
+import time
 from collections.abc import Sequence
 
 import pyarrow as pa
 from deltalake import DeltaTable
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
-from deltalake.transaction import AddAction, CommitProperties, create_table_with_add_actions
+from deltalake.transaction import AddAction, CommitProperties, RemoveAction, create_table_with_add_actions
 from pyspark.sql import DataFrame
 from pyspark.sql.types import FractionalType
 
@@ -110,12 +111,38 @@ def _file_stats(action: dict) -> str:
     )
 
 
+def _partition_text(value: object) -> str | None:
+    """A partition value as the Delta log writes it (dates as YYYY-MM-DD, booleans lower-case, null as null)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _removals(table: DeltaTable, column: str, values: Sequence[object]) -> list[RemoveAction]:
+    """Remove actions for every file of `table` whose partition value of `column` is one of `values`."""
+    wanted = {_partition_text(value) for value in values}
+    now = int(time.time() * 1000)
+    return [
+        RemoveAction(
+            path=action["path"],
+            data_change=True,
+            deletion_timestamp=now,
+            size=action["size_bytes"],
+            partition_values={name: _partition_text(value) for name, value in action["partition"].items()},
+        )
+        for action in pa.table(table.get_add_actions(flatten=False)).to_pylist()
+        if _partition_text((action.get("partition") or {}).get(column)) in wanted
+    ]
+
+
 def commit_files(
     staged_path: str,
     published_path: str,
     read_version: int | None,
     partition_by: Sequence[str] = (),
-    replace: tuple[str, Sequence[str]] | None = None,
+    replace: tuple[str, Sequence[str | None]] | None = None,
     commit_info: dict[str, str] | None = None,
 ) -> int:
     """Publishes the files of the staged table at `staged_path` as one commit of the table at
@@ -123,7 +150,8 @@ def commit_files(
 
     The staged table must lie inside the published one (`<published>/runs/<id>/`), so its files are
     the table's own. `replace=None` replaces every file of the table; `replace=(column, values)`
-    replaces only the partitions whose `column` is in `values` and keeps the others. The commit is
+    replaces only the partitions whose `column` is in `values` (None: the null partition) and keeps the
+    others. The commit is
     made against `read_version` (None: there is no table yet) and never retried: if anyone else
     committed since, `PublishConflict` is raised and nothing is published.
     """
@@ -135,7 +163,7 @@ def commit_files(
         AddAction(
             path=f"{prefix}/{action['path']}",
             size=action["size_bytes"],
-            partition_values=action.get("partition") or {},
+            partition_values={name: _partition_text(value) for name, value in (action.get("partition") or {}).items()},
             modification_time=action["modification_time"],
             data_change=True,
             stats=_file_stats(action),
@@ -155,15 +183,16 @@ def commit_files(
                 commit_properties=properties,
             )
             return 0
-        filters = None if replace is None else [(replace[0], "in", list(replace[1]))]
-        DeltaTable(published_path, version=read_version).create_write_transaction(
-            actions,
-            mode="overwrite",
-            schema=staged.schema(),
-            partition_by=list(partition_by) or None,
-            partition_filters=filters,
-            commit_properties=properties,
-        )
+        published = DeltaTable(published_path, version=read_version)
+        if replace is None:
+            published.create_write_transaction(actions, mode="overwrite", schema=staged.schema(),
+                                               partition_by=list(partition_by) or None, commit_properties=properties)
+        else:
+            # The replaced files are named one by one: partition filters cannot match a null partition
+            # value together with other values.
+            published.create_write_transaction([*actions, *_removals(published, *replace)], mode="append",
+                                               schema=staged.schema(), partition_by=list(partition_by) or None,
+                                               commit_properties=properties)
     except CommitFailedError as exc:
         raise PublishConflict(
             f"{published_path} changed after version {read_version} was audited: another writer committed "

@@ -8,9 +8,12 @@
     <silver>/breweries/                          Delta, partitioned by country and state
     <silver>/breweries_rejected/                 Delta, records kept out of silver, with a reason
     <silver>/breweries_anonymized/               Delta, silver with identifying columns hashed
+    <silver>/brewery_history/                    Delta, one row per version of a brewery, by valid_to
     <silver>/_staging/, <gold>/_staging/         candidates audited before publishing (quality/wap.py)
     <gold>/brewery_counts/                       Delta, counts per (country, state, brewery_type)
-    <gold>/visualizations/                       the chart of gold, PNG
+    <gold>/brewery_changes/                      Delta, what appeared, disappeared or changed, by snapshot_date
+    <gold>/brewery_counts_daily/                 Delta, counts per snapshot day, by snapshot_date
+    <gold>/visualizations/                       the charts of gold and of the daily counts, PNG
     <root>/logs/                                 step stdout/stderr (dagster.yaml compute logs)
 
 By default `<bronze>` is `<root>/bronze`, and so on; production points each layer at its own
@@ -29,6 +32,7 @@ MANIFEST_NAME = "_manifest.json"
 CURRENT_NAME = "_current"
 VERSION_PREFIX = "version="
 CHART_NAME = "brewery_counts_by_type.png"
+TREND_CHART_NAME = "brewery_counts_daily.png"
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,30 @@ class LakeLayout:
         return join(self.silver_uri, "breweries_anonymized")
 
     @property
+    def silver_brewery_history(self) -> str:
+        """Every version of every brewery across the snapshot days (slowly changing dimension, type 2)."""
+        return join(self.silver_uri, "brewery_history")
+
+    @property
     def gold_brewery_counts(self) -> str:
         return join(self.gold_uri, "brewery_counts")
+
+    @property
+    def gold_brewery_changes(self) -> str:
+        """Per snapshot day, the breweries that appeared, disappeared or changed since the day before."""
+        return join(self.gold_uri, "brewery_changes")
+
+    @property
+    def gold_brewery_counts_daily(self) -> str:
+        """Brewery counts per (country, state, brewery_type) on every snapshot day of the history."""
+        return join(self.gold_uri, "brewery_counts_daily")
 
     @property
     def gold_chart(self) -> str:
         """The chart of the published gold table, next to it."""
         return join(self.gold_uri, "visualizations", CHART_NAME)
+
+    @property
+    def gold_trend_chart(self) -> str:
+        """The chart of the daily counts over the snapshot days."""
+        return join(self.gold_uri, "visualizations", TREND_CHART_NAME)

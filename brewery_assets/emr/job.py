@@ -2,7 +2,7 @@
 
 EMR Serverless runs it as `emr_entrypoint.py` (see `brewery_assets.emr.package`); locally,
 `python -m brewery_assets.emr.job` under `PipesSubprocessClient` runs exactly the same code. The
-Pipes extras name the job (`silver`, `anonymized`, `gold`), the lake's locations and the request;
+Pipes extras name the job (a key of `brewery_assets.spark_jobs.JOBS`), the lake's locations and the request;
 the job reports its check results and its materialization (or why nothing was published) back
 through Pipes, which EMR delivers via the driver's stdout in CloudWatch.
 

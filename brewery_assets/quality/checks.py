@@ -1,4 +1,4 @@
-"""The asset checks of silver and gold, declared as `check_specs` on the assets that run them.
+"""The asset checks of silver, gold and the history, declared as `check_specs` on the assets that run them.
 
 The assets audit their own staged data before publishing it (see `wap`), so every check is
 evaluated by its asset's step. ERROR checks are `blocking=True`: when one fails, nothing is
@@ -10,6 +10,9 @@ import dagster as dg
 SILVER_KEY = dg.AssetKey("silver_breweries")
 ANONYMIZED_KEY = dg.AssetKey("silver_breweries_anonymized")
 GOLD_KEY = dg.AssetKey("gold_brewery_counts")
+HISTORY_KEY = dg.AssetKey("silver_brewery_history")
+CHANGES_KEY = dg.AssetKey("gold_brewery_changes")
+COUNTS_DAILY_KEY = dg.AssetKey("gold_brewery_counts_daily")
 
 # Silver, blocking.
 ID_NOT_NULL = "id_not_null"
@@ -29,6 +32,13 @@ OTHER_LOCATIONS_CURRENT = "other_locations_current"
 COUNTS_POSITIVE = "counts_positive"
 SUMS_TO_SILVER = "sums_to_silver"
 ONE_ROW_PER_LOCATION_AND_TYPE = "one_row_per_location_and_type"
+# The history, its changes and daily counts: all blocking.
+ONE_CURRENT_VERSION_PER_ID = "one_current_version_per_id"
+CURRENT_VERSIONS_MATCH_SILVER = "current_versions_match_silver"
+NO_OVERLAPPING_VERSIONS = "no_overlapping_versions"
+COUNTS_FOLLOW_CHANGES = "counts_follow_changes"
+ONE_CHANGE_PER_DAY_AND_ID = "one_change_per_day_and_id"
+SUMS_TO_HISTORY = "sums_to_history"
 
 _SILVER_CHECKS = {
     ID_NOT_NULL: (True, "Every silver row has an id."),
@@ -60,6 +70,26 @@ _GOLD_CHECKS = {
     ONE_ROW_PER_LOCATION_AND_TYPE: (True, "One row per (country, state, brewery_type)."),
 }
 
+_HISTORY_CHECKS = {
+    ONE_CURRENT_VERSION_PER_ID: (True, "Every brewery has at most one current version, and a version is current "
+                                       "exactly when valid_to is null."),
+    CURRENT_VERSIONS_MATCH_SILVER: (True, "The current versions are exactly silver's rows of the last snapshot day "
+                                          "(silver_breweries when it holds that day, else that snapshot cleaned the "
+                                          "way silver cleans it)."),
+    NO_OVERLAPPING_VERSIONS: (True, "No two versions of a brewery are valid on the same day, and every version "
+                                    "ends after it starts."),
+}
+
+_CHANGES_CHECKS = {
+    COUNTS_FOLLOW_CHANGES: (True, "For each snapshot day: breweries the day before + appeared - disappeared = "
+                                  "breweries that day, with the day's counts taken from the history."),
+    ONE_CHANGE_PER_DAY_AND_ID: (True, "At most one change row per (snapshot_date, id)."),
+}
+
+_COUNTS_DAILY_CHECKS = {
+    SUMS_TO_HISTORY: (True, "Each day's counts sum to the number of breweries the history holds on that day."),
+}
+
 
 def _specs(asset: dg.AssetKey, checks: dict[str, tuple[bool, str]]) -> list[dg.AssetCheckSpec]:
     return [
@@ -71,6 +101,9 @@ def _specs(asset: dg.AssetKey, checks: dict[str, tuple[bool, str]]) -> list[dg.A
 SILVER_CHECK_SPECS = _specs(SILVER_KEY, _SILVER_CHECKS)
 GOLD_CHECK_SPECS = _specs(GOLD_KEY, _GOLD_CHECKS)
 ANONYMIZED_CHECK_SPECS = _specs(ANONYMIZED_KEY, _ANONYMIZED_CHECKS)
+HISTORY_CHECK_SPECS = _specs(HISTORY_KEY, _HISTORY_CHECKS)
+CHANGES_CHECK_SPECS = _specs(CHANGES_KEY, _CHANGES_CHECKS)
+COUNTS_DAILY_CHECK_SPECS = _specs(COUNTS_DAILY_KEY, _COUNTS_DAILY_CHECKS)
 WARN_CHECKS = frozenset(
     name for table in (_SILVER_CHECKS, _ANONYMIZED_CHECKS) for name, (blocking, _) in table.items() if not blocking)
 

@@ -1,4 +1,4 @@
-"""The Spark work behind silver, its anonymized copy and gold: one function per asset.
+"""The Spark work behind silver, its anonymized copy, gold and the history: one function per asset.
 
 Each job is `(SparkSession, LakeLayout, request) -> JobOutcome`, with a JSON request and a
 `JobOutcome` of metadata and check results. The assets decide what to rebuild and hand the request
@@ -8,10 +8,22 @@ Dagster Pipes: a local subprocess or EMR Serverless (`brewery_assets.emr.job`). 
 """
 
 from brewery_assets.spark_jobs.anonymized import publish_anonymized
+from brewery_assets.spark_jobs.changes import publish_changes, publish_counts_daily
 from brewery_assets.spark_jobs.gold import publish_gold
+from brewery_assets.spark_jobs.history import publish_history
 from brewery_assets.spark_jobs.outcome import JobOutcome
 from brewery_assets.spark_jobs.silver import publish_silver
 
-JOBS = {"silver": publish_silver, "anonymized": publish_anonymized, "gold": publish_gold}
+JOBS = {
+    "silver": publish_silver,
+    "anonymized": publish_anonymized,
+    "gold": publish_gold,
+    "history": publish_history,
+    "changes": publish_changes,
+    "counts_daily": publish_counts_daily,
+}
 
-__all__ = ["JOBS", "JobOutcome", "publish_anonymized", "publish_gold", "publish_silver"]
+__all__ = [
+    "JOBS", "JobOutcome", "publish_anonymized", "publish_changes", "publish_counts_daily", "publish_gold",
+    "publish_history", "publish_silver",
+]

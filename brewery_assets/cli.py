@@ -1,8 +1,9 @@
-"""`brewery-lake`: run the main job, or the Dagster UI, with offline defaults.
+"""`brewery-lake`: run the main job, or the Dagster UI, with offline defaults; query the lake with SQL.
 
-Unless `OPENBREWERYDB_API_URL` is set, both commands serve Open Brewery DB from the replay server
+Unless `OPENBREWERYDB_API_URL` is set, `run` and `dev` serve Open Brewery DB from the replay server
 on loopback: the file named by `BREWERIES_SNAPSHOT`, or a generated catalogue, with the faults
-named by `BREWERY_REPLAY_FAULTS` if any.
+named by `BREWERY_REPLAY_FAULTS` if any. `sql` runs a Spark SQL query over the lake's tables by
+name (`brewery_assets.lake_sql`) on the jobs' engine: the embedded one, or `SPARK_REMOTE`.
 
 Both print a short account of what happens; Dagster's own log (every event, each sensor tick)
 stays in the instance and the UI. `--verbose`, or `BREWERY_VERBOSE=1`, prints it too.
@@ -133,6 +134,27 @@ def package_emr(out: str, artifacts_uri: str | None) -> None:
             print(f"uploaded {uri}")
 
 
+def run_sql(query: str, output: str) -> None:
+    """Prints the result of a Spark SQL query over the lake's tables; a query the engine refuses exits 2."""
+    from pyspark.errors import PySparkException
+
+    from brewery_assets.deployments import deployment_resources
+    from brewery_assets.lake_sql import format_rows, register_tables
+    from brewery_assets.resources.spark import SparkConnectResource
+
+    layout = deployment_resources()["lake"].layout
+    spark = SparkConnectResource(remote=settings.spark_remote()).spark_session
+    names = register_tables(spark, layout)
+    try:
+        result = spark.sql(query)
+        columns, rows = result.columns, [tuple(row) for row in result.collect()]
+    except PySparkException as error:
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        raise SystemExit(f"brewery-lake sql: {first_line}\ntables: {', '.join(names) or '(none yet)'}") from None
+    sys.stdout.write(format_rows(columns, rows, output))
+    sys.stdout.flush()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line of `brewery-lake`."""
     parser = argparse.ArgumentParser(prog="brewery-lake", description=__doc__,
@@ -147,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (run, dev):
         command.add_argument("--verbose", action="store_true", default=settings.verbose(),
                              help=f"print Dagster's full log too (also {settings.VERBOSE_ENV}=1)")
+    sql = commands.add_parser("sql", help="run a Spark SQL query over the lake's tables, by name")
+    sql.add_argument("query", help='e.g. "SELECT change, count(*) FROM gold_brewery_changes GROUP BY change"')
+    sql.add_argument("--format", dest="output", choices=("table", "csv", "json"), default="table",
+                     help="an aligned table (default), CSV with a header, or JSON lines")
     package = commands.add_parser("package-emr", help="build the EMR Serverless job bundle, optionally upload it")
     package.add_argument("--out", default="dist/emr", help="folder for brewery_assets.zip and emr_entrypoint.py")
     package.add_argument("--artifacts-uri", help="s3://bucket/prefix/ to upload to (the artifacts bucket)")
@@ -164,6 +190,9 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command == "package-emr":
         package_emr(args.out, args.artifacts_uri)
+        return
+    if args.command == "sql":
+        run_sql(args.query, args.output)
         return
     # dagster.yaml keeps step logs with the lake; the default follows the lake root.
     os.environ.setdefault("BREWERY_COMPUTE_LOGS_DIR", os.path.join(settings.lake_root(), "logs"))

@@ -3,6 +3,10 @@
     Open Brewery DB API --> bronze_breweries --> silver_breweries --> gold_brewery_counts
                             (JSON lines,         (Delta, country/     (Delta, counts per
                              daily snapshots)     state partitions)    location and type)
+                                   |
+                                   +--> silver_brewery_history --> gold_brewery_changes
+                                        (Delta, a version per      gold_brewery_counts_daily
+                                         brewery and change)       (Delta, per snapshot day)
 
 Slack alert sensors (failed runs, failed asset checks, a summary of each refresh) are added
 when `SLACK_BOT_TOKEN` and `SLACK_ALERT_CHANNEL` are set, and then start RUNNING.
@@ -18,14 +22,18 @@ from brewery_assets import settings
 from brewery_assets.alerts import alert_resources, alert_sensors
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
+from brewery_assets.assets.history import gold_brewery_changes, gold_brewery_counts_daily, silver_brewery_history
 from brewery_assets.assets.silver import silver_breweries, silver_breweries_anonymized
 from brewery_assets.dead_runs import fail_dead_runs_sensor
 from brewery_assets.deployments import deployment_resources
-from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job
+from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job, update_history_job
 from brewery_assets.schedules import daily_ingest_schedule
 from brewery_assets.sensors import refresh_after_bronze_sensor
 
-ASSETS = [bronze_breweries, silver_breweries, gold_brewery_counts, silver_breweries_anonymized]
+ASSETS = [
+    bronze_breweries, silver_breweries, gold_brewery_counts, silver_breweries_anonymized,
+    silver_brewery_history, gold_brewery_changes, gold_brewery_counts_daily,
+]
 
 # The anonymized copy follows silver (`AutomationCondition.eager()` on the copy): locations rebuilt
 # without their copy, by a silver-only materialization or backfill, get theirs rebuilt next.
@@ -37,6 +45,17 @@ copy_follows_silver_sensor = dg.AutomationConditionSensorDefinition(
     description="Rebuilds the locations of silver_breweries_anonymized whose silver was rebuilt without them.",
 )
 
+# The history follows bronze day by day, whatever launched bronze (schedule, UI, backfill, CLI), and
+# its changes and daily counts follow the history.
+history_follows_bronze_sensor = dg.AutomationConditionSensorDefinition(
+    "history_follows_bronze",
+    target=[silver_brewery_history, gold_brewery_changes, gold_brewery_counts_daily],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Adds each bronze day to silver_brewery_history once bronze has it, then recomputes that day's "
+    "gold_brewery_changes and gold_brewery_counts_daily.",
+)
+
 
 def build_definitions(resources: dict) -> dg.Definitions:
     """The code location's definitions bound to a set of resources (tests pass their own)."""
@@ -44,11 +63,12 @@ def build_definitions(resources: dict) -> dg.Definitions:
     local_sensors = [fail_dead_runs_sensor] if settings.deployment() == settings.LOCAL_DEPLOYMENT else []
     return dg.Definitions(
         assets=ASSETS,
-        jobs=[ingest_bronze_job, refresh_silver_gold_job],
+        jobs=[ingest_bronze_job, refresh_silver_gold_job, update_history_job],
         # Slack alerts join only when SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL are set.
         schedules=[daily_ingest_schedule],
         # The daily refresh's second run: silver and gold after each bronze ingestion.
-        sensors=[refresh_after_bronze_sensor, copy_follows_silver_sensor, *local_sensors, *alert_sensors()],
+        sensors=[refresh_after_bronze_sensor, copy_follows_silver_sensor, history_follows_bronze_sensor,
+                 *local_sensors, *alert_sensors()],
         resources={**resources, **alert_resources()},
     )
 

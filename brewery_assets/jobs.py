@@ -2,7 +2,9 @@
 
 Bronze is partitioned by day and silver by location, and one run holds one kind of partition, so a
 refresh is two runs: the day's ingestion (`ingest_bronze`), then silver over any set of locations
-and gold (`refresh_silver_gold`). The `refresh_after_bronze` sensor chains them.
+and gold (`refresh_silver_gold`). The `refresh_after_bronze` sensor chains them. The history, its
+changes and daily counts (`update_history`, partitioned by day like bronze) follow bronze through
+the `history_follows_bronze` automation sensor, or in a run of this job.
 
 Both jobs retry a failed step with exponential backoff: an API outage, a dropped connection or a
 restarted Spark Connect server usually passes within minutes. Failures a retry cannot fix (a blocking
@@ -16,6 +18,7 @@ import dagster as dg
 
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
+from brewery_assets.assets.history import gold_brewery_changes, gold_brewery_counts_daily, silver_brewery_history
 from brewery_assets.assets.silver import silver_breweries, silver_breweries_anonymized
 
 RETRY_MAX_RETRIES = 3
@@ -54,5 +57,17 @@ def build_refresh_silver_gold_job(policy: dg.RetryPolicy | None = None):
     )
 
 
+def build_update_history_job(policy: dg.RetryPolicy | None = None):
+    """`update_history`: bronze days into the history, then their changes and daily counts, in one run."""
+    return dg.define_asset_job(
+        "update_history",
+        selection=[silver_brewery_history, gold_brewery_changes, gold_brewery_counts_daily],
+        description="Add the selected bronze days to the brewery history (rebuilding from the earliest of them "
+        "when later days are held), then recompute their changes and daily counts.",
+        op_retry_policy=policy or retry_policy(),
+    )
+
+
 ingest_bronze_job = build_ingest_bronze_job()
 refresh_silver_gold_job = build_refresh_silver_gold_job()
+update_history_job = build_update_history_job()

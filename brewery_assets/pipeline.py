@@ -1,4 +1,4 @@
-"""The main job in process: one day's bronze, then every silver location and gold."""
+"""The main job in process: one day's bronze, then every silver location and gold, then the day's history."""
 
 import contextlib
 import datetime as dt
@@ -8,7 +8,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from brewery_assets.dead_runs import fail_dead_runs
-from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job
+from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job, update_history_job
 from brewery_assets.partitions import location_partitions
 from brewery_assets.progress import RunProgress
 
@@ -29,7 +29,8 @@ def run_daily_refresh(
     progress: Callable[[str], None] | None = None,
     console_level: str | None = None,
 ) -> list[dg.ExecuteInProcessResult]:
-    """Runs `ingest_bronze` for `ingest_date`, then `refresh_silver_gold` over every location, in process.
+    """Runs `ingest_bronze` for `ingest_date`, `refresh_silver_gold` over every location, then
+    `update_history` for `ingest_date`, in process.
 
     Silver's locations are one run (one Spark job) through a partition range covering all keys.
     `progress`, when given, receives a short line per run and per step as they happen;
@@ -53,7 +54,10 @@ def run_daily_refresh(
                        tags={"dagster/asset_partition_range_start": keys[0],
                              "dagster/asset_partition_range_end": keys[-1]},
                        run_config=run_config)
-    return [bronze, refresh]
+    # After silver, so that the history's current versions are compared with silver's published rows.
+    history = _execute(defs, update_history_job.name, instance, progress, f"day {ingest_date.isoformat()}",
+                       partition_key=ingest_date.isoformat(), run_config=run_config)
+    return [bronze, refresh, history]
 
 
 def _execute(defs: dg.Definitions, job_name: str, instance: dg.DagsterInstance,

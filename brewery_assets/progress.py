@@ -28,6 +28,9 @@ STEP_WORK = {
     "silver_breweries": "cleaning, de-duplicating and auditing every location (Spark), then publishing",
     "silver_breweries_anonymized": "hashing identifying columns into the anonymized copy (Spark)",
     "gold_brewery_counts": "counting breweries per location and type (Spark)",
+    "silver_brewery_history": "adding the day to the brewery history (Spark)",
+    "gold_brewery_changes": "listing what appeared, disappeared or changed (Spark)",
+    "gold_brewery_counts_daily": "counting breweries per snapshot day (Spark)",
 }
 
 
@@ -68,11 +71,37 @@ def _gold(instance: dg.DagsterInstance, run_id: str) -> str:
             f"{_number(metadata_int(metadata, 'dagster/row_count'))} rows")
 
 
+def _last_metadata(instance: dg.DagsterInstance, run_id: str, asset: str) -> dict:
+    materializations = run_materializations(instance, run_id).get(dg.AssetKey(asset), [])
+    return materializations[-1].metadata if materializations else {}
+
+
+def _history(instance: dg.DagsterInstance, run_id: str) -> str:
+    metadata = _last_metadata(instance, run_id, "silver_brewery_history")
+    return (f"{_number(metadata_int(metadata, 'current_versions'))} current versions, "
+            f"{_number(metadata_int(metadata, 'dagster/row_count'))} in all; the day opened "
+            f"{_number(metadata_int(metadata, 'opened'))} and closed {_number(metadata_int(metadata, 'closed'))}")
+
+
+def _changes(instance: dg.DagsterInstance, run_id: str) -> str:
+    metadata = _last_metadata(instance, run_id, "gold_brewery_changes")
+    kinds = ("appeared", "disappeared", "changed")
+    return ", ".join(f"{_number(metadata_int(metadata, kind))} {kind}" for kind in kinds)
+
+
+def _counts_daily(instance: dg.DagsterInstance, run_id: str) -> str:
+    metadata = _last_metadata(instance, run_id, "gold_brewery_counts_daily")
+    return f"{_number(metadata_int(metadata, 'breweries'))} breweries on the day"
+
+
 STEP_FIGURES: dict[str, Callable[[dg.DagsterInstance, str], str]] = {
     "bronze_breweries": _bronze,
     "silver_breweries": _silver,
     "silver_breweries_anonymized": _anonymized,
     "gold_brewery_counts": _gold,
+    "silver_brewery_history": _history,
+    "gold_brewery_changes": _changes,
+    "gold_brewery_counts_daily": _counts_daily,
 }
 
 

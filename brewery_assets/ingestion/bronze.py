@@ -237,16 +237,17 @@ def published_snapshot(layout: LakeLayout, ingest_date: dt.date) -> PublishedSna
     return None if manifest is None else PublishedSnapshot(ingest_date, path, manifest, store)
 
 
+def snapshot_days(layout: LakeLayout) -> list[dt.date]:
+    """The days that have a folder under bronze (published or not), in order."""
+    folders, _ = layout.store(layout.bronze_root).list_dir(layout.bronze_root)
+    return sorted(dt.date.fromisoformat(name.removeprefix("ingest_date="))
+                  for name in folders if name.startswith("ingest_date="))
+
+
 def latest_snapshot(layout: LakeLayout, on_or_before: dt.date | None = None) -> PublishedSnapshot | None:
     """The newest complete snapshot (optionally not after `on_or_before`), or None if there is none."""
-    folders, _ = layout.store(layout.bronze_root).list_dir(layout.bronze_root)
-    days = []
-    for name in folders:
-        if name.startswith("ingest_date="):
-            day = dt.date.fromisoformat(name.removeprefix("ingest_date="))
-            if on_or_before is None or day <= on_or_before:
-                days.append(day)
-    for day in sorted(days, reverse=True):
+    days = [day for day in snapshot_days(layout) if on_or_before is None or day <= on_or_before]
+    for day in reversed(days):
         snapshot = published_snapshot(layout, day)
         if snapshot is not None:
             return snapshot

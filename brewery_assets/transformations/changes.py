@@ -41,7 +41,7 @@ def daily_changes(spark: SparkSession, history: DataFrame, pairs: Sequence[tuple
     alone appeared (new, or back after an absence: then `changed_fields` compares it with the
     version it had); one that closes alone disappeared.
     """
-    calendar = F.broadcast(spark.createDataFrame(list(pairs), "snapshot_date date, previous_snapshot_date date"))
+    calendar = spark.createDataFrame(list(pairs), "snapshot_date date, previous_snapshot_date date")
     opened = history.join(calendar, history["valid_from"] == calendar["snapshot_date"]).select(
         "id", "snapshot_date", "previous_snapshot_date", "changed_fields", *_DESCRIBING)
     closed = history.join(calendar, history["valid_to"] == calendar["snapshot_date"]).select(
@@ -63,7 +63,7 @@ def daily_changes(spark: SparkSession, history: DataFrame, pairs: Sequence[tuple
 
 def valid_on_days(spark: SparkSession, history: DataFrame, days: Sequence[dt.date]) -> DataFrame:
     """Each version once for every one of `days` it is valid on (`snapshot_date` added)."""
-    calendar = F.broadcast(spark.createDataFrame([(day,) for day in days], "snapshot_date date"))
+    calendar = spark.createDataFrame([(day,) for day in days], "snapshot_date date")
     valid = (history["valid_from"] <= calendar["snapshot_date"]) & (
         history["valid_to"].isNull() | (history["valid_to"] > calendar["snapshot_date"]))
     return history.join(calendar, valid)

@@ -77,7 +77,7 @@ def rebuild_versions(
     days = sorted(days)
     indexed = [(previous_day, 0, days[0])] if previous_day is not None else []
     indexed += [(day, index, days[index] if index < len(days) else None) for index, day in enumerate(days, 1)]
-    calendar = F.broadcast(spark.createDataFrame(indexed, _DAYS_SCHEMA))
+    calendar = spark.createDataFrame(indexed, _DAYS_SCHEMA)
 
     observed = snapshots.select(*VERSION_COLUMNS, "snapshot_date",
                                 F.lit(None).cast("date").alias("_from"),

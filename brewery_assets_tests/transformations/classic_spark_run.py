@@ -11,16 +11,20 @@ library, no Dagster.
 run exactly the same transformations.
 """
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from brewery_assets.ingestion.bronze import read_manifest
 from brewery_assets.locations import canonical_mapping
 from brewery_assets.transformations.anonymize import anonymize
+from brewery_assets.transformations.changes import daily_changes, daily_counts, day_pairs
 from brewery_assets.transformations.gold import count_breweries
+from brewery_assets.transformations.history import closed_by, open_on, rebuild_versions, snapshot_versions
 from brewery_assets.transformations.silver import (
     bronze_fields,
     classify_records,
@@ -41,6 +45,30 @@ LOCATIONS = [("United States", "California"), ("Ireland", "Laois"), ("Nowhere", 
 
 def _rows(frame: DataFrame) -> list[dict]:
     return [row.asDict() for row in frame.collect()]
+
+
+DAYS = [dt.date(2026, 11, 20), dt.date(2026, 11, 21), dt.date(2026, 11, 22)]
+
+
+def history_results(spark: SparkSession, silver: DataFrame) -> dict:
+    """The history of three days made from one silver table, all at once and day by day, with its
+    changes and daily counts. Day 2 renames the breweries whose id ends in 0 and drops those ending in
+    1; day 3 brings those back and closes the ones ending in 2 (brewery_type `closed`)."""
+    last = F.substring("id", -1, 1)
+    day2 = silver.where(last != "1").withColumn(
+        "name", F.when(last == "0", F.concat("name", F.lit(" (renamed)"))).otherwise(F.col("name")))
+    day3 = silver.withColumn("brewery_type", F.when(last == "2", F.lit("closed")).otherwise(F.col("brewery_type")))
+    snapshots = [snapshot_versions(rows, day) for rows, day in zip((silver, day2, day3), DAYS, strict=True)]
+    whole = rebuild_versions(spark, snapshots[0].unionByName(snapshots[1]).unionByName(snapshots[2]), DAYS)
+    first_two = rebuild_versions(spark, snapshots[0].unionByName(snapshots[1]), DAYS[:2])
+    third = rebuild_versions(spark, snapshots[2], DAYS[2:], DAYS[1], open_on(first_two, DAYS[1]),
+                             closed_by(first_two, DAYS[1]))
+    return {
+        "history": _rows(whole),
+        "history_by_day": _rows(closed_by(first_two, DAYS[1]).unionByName(third)),
+        "changes": _rows(daily_changes(spark, whole, day_pairs(DAYS, DAYS))),
+        "counts_daily": _rows(daily_counts(spark, whole, DAYS)),
+    }
 
 
 def transformation_results(spark: SparkSession, snapshot_dir: str, cache: bool = False) -> dict:
@@ -65,6 +93,7 @@ def transformation_results(spark: SparkSession, snapshot_dir: str, cache: bool =
         "restricted": _rows(restrict_to_locations(silver, LOCATIONS)),
         "bronze_fields": sorted(bronze_fields(lines)),
         "suspect_lines": sorted(row["value"] for row in suspect_lines(lines).collect()),
+        **history_results(spark, silver),
     }
 
 

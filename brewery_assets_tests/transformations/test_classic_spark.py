@@ -84,8 +84,12 @@ def test_classic_spark_matches_the_embedded_engine(classic_spark, snapshot_dir, 
     assert len(classic["rejected"]) == len(embedded["rejected"]) == 6
     assert len(classic["anonymized"]) == len(classic["silver"])
     assert len(classic["restricted"]) > 900
-    for table in ("silver", "rejected", "gold", "anonymized", "restricted"):
+    for table in ("silver", "rejected", "gold", "anonymized", "restricted", "history", "changes", "counts_daily"):
         assert _normalise(classic[table]) == _normalise(embedded[table]), table
+    # The history built day by day is the history built at once, on both engines.
+    assert _normalise(classic["history_by_day"]) == _normalise(classic["history"])
+    assert _normalise(embedded["history_by_day"]) == _normalise(embedded["history"])
+    assert {row["change"] for row in classic["changes"]} == {"appeared", "disappeared", "changed"}
     assert classic["bronze_fields"] == embedded["bronze_fields"]
     assert classic["suspect_lines"] == embedded["suspect_lines"]
     assert len(classic["suspect_lines"]) >= 1

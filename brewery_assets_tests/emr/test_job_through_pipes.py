@@ -1,4 +1,4 @@
-"""The EMR job entry point, launched locally through Dagster Pipes, gives the in-process silver and gold.
+"""The EMR job entry point, launched locally through Dagster Pipes, gives the in-process silver, gold and history.
 
 The job runs exactly as on EMR Serverless: `emr_entrypoint.py` from the job bundle, with
 `brewery_assets.zip` first on the Python path (EMR's `spark.submit.pyFiles`), its Pipes context
@@ -7,6 +7,7 @@ Spark Connect (`SPARK_REMOTE`), since classic Spark here has no Delta.
 """
 
 import datetime as dt
+import json
 import sys
 
 import dagster as dg
@@ -107,3 +108,35 @@ def test_a_blocking_check_failed_in_the_job_fails_the_asset_and_publishes_nothin
     assert evaluations["reconciles_with_bronze"].passed is False
     assert "unaccounted" in evaluations["reconciles_with_bronze"].metadata
     assert _tables(layout) == published
+
+
+def _history_lake(tmp_path, name: str, spark, days: list[tuple[dt.date, list]]) -> tuple[LakeLayout, list]:
+    layout = LakeLayout(str(tmp_path / name))
+    defs, instance, runs = definitions(layout, spark), dg.DagsterInstance.ephemeral(), []
+    for day, records in days:
+        write_bronze(layout, day, records)
+        runs.append(defs.resolve_job_def("update_history").execute_in_process(
+            instance=instance, partition_key=day.isoformat(), raise_on_error=False))
+    return layout, runs
+
+
+def test_the_history_jobs_through_pipes_give_the_in_process_tables_and_figures(tmp_path, official_records,
+                                                                                job_runner):
+    first = official_records[:300]
+    second = [dict(r, name=f"{r['name']} (renamed)") if i % 40 == 0 else r for i, r in enumerate(first) if i % 50 != 7]
+    days = [(DAY - dt.timedelta(days=1), first), (DAY, second)]
+    local_layout, local = _history_lake(tmp_path, "in_process", SparkConnectResource(), days)
+    piped_layout, piped = _history_lake(tmp_path, "pipes", job_runner, days)
+    assert all(run.success for run in local + piped)
+
+    for table in ("silver_brewery_history", "gold_brewery_changes", "gold_brewery_counts_daily"):
+        local_rows, piped_rows = rows(getattr(local_layout, table)), rows(getattr(piped_layout, table))
+        assert [json.dumps(r, default=str) for r in piped_rows] == [json.dumps(r, default=str) for r in local_rows]
+    # The day's own figures travel through Pipes as well (each partition's metadata).
+    for asset, names in [("silver_brewery_history", ("opened", "closed", "breweries", "current_versions")),
+                         ("gold_brewery_changes", ("appeared", "disappeared", "changed", "breweries"))]:
+        [local_meta] = [m.metadata for m in local[1].asset_materializations_for_node(asset)]
+        [piped_meta] = [m.metadata for m in piped[1].asset_materializations_for_node(asset)]
+        assert {n: piped_meta[n].value for n in names} == {n: local_meta[n].value for n in names}
+    changed = local[1].asset_materializations_for_node("gold_brewery_changes")[0].metadata
+    assert (changed["changed"].value, changed["disappeared"].value) == (8, 6)

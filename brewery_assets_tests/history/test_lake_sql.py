@@ -67,5 +67,6 @@ def test_an_unknown_table_is_an_error_naming_the_tables(lake_in_order):
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.startswith("brewery-lake sql: ")
     assert "gold_brewery_closures" in done.stderr
-    assert ("tables: bronze_breweries, silver_breweries, silver_breweries_rejected, silver_breweries_anonymized, "
-            "silver_brewery_history, gold_brewery_counts, gold_brewery_changes, gold_brewery_counts_daily") in done.stderr
+    tables = ("bronze_breweries, silver_breweries, silver_breweries_rejected, silver_breweries_anonymized, "
+              "silver_brewery_history, gold_brewery_counts, gold_brewery_changes, gold_brewery_counts_daily")
+    assert f"tables: {tables}" in done.stderr

@@ -135,7 +135,7 @@ def package_emr(out: str, artifacts_uri: str | None) -> None:
 
 
 def run_sql(query: str, output: str) -> None:
-    """Prints the result of a Spark SQL query over the lake's tables; a query the engine refuses is an error naming the tables."""
+    """Prints the result of a Spark SQL query over the lake's tables; a refused query fails naming the tables."""
     from pyspark.errors import PySparkException
 
     from brewery_assets.deployments import deployment_resources

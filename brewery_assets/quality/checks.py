@@ -73,9 +73,9 @@ _GOLD_CHECKS = {
 _HISTORY_CHECKS = {
     ONE_CURRENT_VERSION_PER_ID: (True, "Every brewery has at most one current version, and a version is current "
                                        "exactly when valid_to is null."),
-    CURRENT_VERSIONS_MATCH_SILVER: (True, "The current versions are exactly silver's rows of the last snapshot day "
-                                          "(silver_breweries when it holds that day, else that snapshot cleaned the "
-                                          "way silver cleans it)."),
+    CURRENT_VERSIONS_MATCH_SILVER: (True, "The current versions are exactly silver's rows of the last snapshot day: "
+                                          "silver_breweries when its last refresh read that day's bronze snapshot, "
+                                          "else that snapshot cleaned the way silver cleans it."),
     NO_OVERLAPPING_VERSIONS: (True, "No two versions of a brewery are valid on the same day, and every version "
                                     "ends after it starts."),
 }

@@ -52,6 +52,8 @@ from brewery_assets.transformations.silver import (
 )
 
 DAYS_KEY = "brewery.history_days"
+# What silver's commits record of the bronze snapshot they were built from (`spark_jobs.silver`).
+SILVER_BRONZE_VERSION_KEY = "brewery.bronze_version"
 # How many of the newest commits are read for the record of days before reading the whole log.
 _RECENT_COMMITS = 20
 
@@ -91,16 +93,18 @@ def day_rows(session: SparkSession, layout: LakeLayout, day: dt.date) -> tuple[D
     return snapshot_versions(rows, day), name_of(snapshot.path)
 
 
-def _silver_of(session: SparkSession, layout: LakeLayout, day: dt.date) -> tuple[DataFrame, str] | None:
-    """Published silver and its name, when it holds exactly the snapshot of `day`."""
-    version = delta_tables.table_version(layout.silver_breweries)
-    if version is None:
+def _silver_of(session: SparkSession, layout: LakeLayout, day: dt.date, bronze_version: str
+               ) -> tuple[DataFrame, str] | None:
+    """Published silver and its name, when its last commit was built from `bronze_version` of `day`."""
+    table = delta_tables.open_table(layout.silver_breweries)
+    if table is None:
         return None
+    [commit] = table.history(1)
+    if commit.get(SILVER_BRONZE_VERSION_KEY) != bronze_version:
+        return None  # not refreshed from this snapshot yet (or by a job that did not record it)
+    version = commit["version"]
     silver = wap.read_published(session, layout.silver_breweries, version)
-    dates = silver.agg(F.min("ingest_date").alias("first"), F.max("ingest_date").alias("last")).first()
-    if dates["first"] != day or dates["last"] != day:
-        return None
-    return silver, f"silver_breweries version {version} (snapshot {day})"
+    return silver, f"silver_breweries version {version} (snapshot {day}, {bronze_version})"
 
 
 def same_rows(left: DataFrame, right: DataFrame) -> bool:
@@ -150,7 +154,7 @@ def publish_history(session: SparkSession, layout: LakeLayout, request: dict) ->
     candidate = staged.rows if not keep_previous else closed_by(published, previous_day).unionByName(staged.rows)
 
     last_day = replayed[-1]
-    silver = _silver_of(session, layout, last_day)
+    silver = _silver_of(session, layout, last_day, bronze_versions[last_day])
     if silver is None:
         expected, compared_with = snapshots.where(F.col("snapshot_date") == F.lit(last_day)), (
             f"the snapshot of {last_day} cleaned as silver cleans it")

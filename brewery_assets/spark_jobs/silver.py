@@ -34,6 +34,7 @@ from brewery_assets.quality.silver_audits import (
     table_stats,
 )
 from brewery_assets.spark_jobs.outcome import JobOutcome, blocked_by_checks
+from brewery_assets.storage import name_of
 from brewery_assets.transformations.silver import (
     PARTITION_COLUMNS,
     SILVER_COLUMNS,
@@ -141,7 +142,8 @@ def publish_silver(session: SparkSession, layout: LakeLayout, request: dict) -> 
             return blocked
         try:
             version = wap.publish(staged, read_version, None if chosen is None else ("location_id", rebuilt_ids),
-                                  {"brewery.snapshot": date, "brewery.job": name})
+                                  {"brewery.snapshot": date, "brewery.bronze_version": name_of(snapshot.path),
+                                   "brewery.job": name})
             break
         except delta_tables.PublishConflict:
             read_version = delta_tables.table_version(path)

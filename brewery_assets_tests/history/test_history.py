@@ -6,16 +6,20 @@ rows of each day: every version must hold exactly silver's row of the day it ope
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 from deltalake import DeltaTable
 
 from brewery_assets.lake import LakeLayout
+from brewery_assets.quality import wap
+from brewery_assets.resources.spark import SparkConnectResource
 from brewery_assets.spark_jobs import JOBS
 from brewery_assets.transformations.changes import CHANGES_COLUMNS
 from brewery_assets.transformations.history import HISTORY_COLUMNS, VERSION_COLUMNS
 from brewery_assets_tests.history.conftest import BASE, DAYS, NEW_A, NEW_B, NEW_C, definitions, update_history
-from brewery_assets_tests.quality.lake_runs import rows
+from brewery_assets_tests.quality.lake_runs import definitions as lake_definitions
+from brewery_assets_tests.quality.lake_runs import refresh_all, register_locations, rows, write_bronze
 
 D1, D2, D3 = DAYS
 B = [record["id"] for record in BASE]
@@ -105,7 +109,9 @@ def test_each_days_checks_pass_against_silver_and_its_figures_are_recorded(lake_
     assert len(evaluations) == 6 and all(e.passed for e in evaluations.values())
     # Silver was refreshed from the same day first, so the current versions were compared with its table.
     compared = evaluations[("silver_brewery_history", "current_versions_match_silver")].metadata["compared_with"]
-    assert compared.value.startswith("silver_breweries version ") and compared.value.endswith(f"(snapshot {D3})")
+    bronze_version = Path(lake_in_order.layout.bronze_snapshot_dir(D3)).name
+    assert compared.value.startswith("silver_breweries version ")
+    assert compared.value.endswith(f"(snapshot {D3}, {bronze_version})")
     follows = evaluations[("gold_brewery_changes", "counts_follow_changes")].metadata["by_day"].value
     assert f"| {D3.isoformat()}      |         60 |          2 |             1 |          61 |" in follows
 
@@ -186,3 +192,53 @@ def test_a_day_without_a_bronze_snapshot_is_refused_and_nothing_changes(lake_in_
     refused = JOBS["changes"](spark, layout, {"days": ["2026-11-23"], "run_id": "test"})
     assert refused.failure == ("silver_brewery_history does not hold 2026-11-23: materialize silver_brewery_history "
                                "for those days first")
+
+
+def _silver_then_history(tmp_path, records: list[dict]):
+    layout = LakeLayout(str(tmp_path / "lake"))
+    defs, instance = lake_definitions(layout), dg.DagsterInstance.ephemeral()
+    register_locations(instance, write_bronze(layout, D1, records))
+    assert refresh_all(defs, instance).success
+    return layout, defs, instance
+
+
+def test_silver_refreshed_from_another_version_of_the_day_is_not_what_the_history_is_compared_with(tmp_path):
+    layout, defs, instance = _silver_then_history(tmp_path, BASE[:20])
+    # The day is ingested again with a renamed brewery; silver has not been refreshed since.
+    write_bronze(layout, D1, [dict(BASE[0], name="Renamed"), *BASE[1:20]])
+
+    run = update_history(defs, instance, D1)
+
+    compared = {e.check_name: e for e in run.get_asset_check_evaluations()}["current_versions_match_silver"]
+    assert compared.passed
+    assert compared.metadata["compared_with"].value == f"the snapshot of {D1} cleaned as silver cleans it"
+    names = {row["id"]: row["name"] for row in rows(layout.silver_brewery_history)}
+    assert names[B[0]] == "Renamed" and len(names) == 20
+
+
+def test_a_history_that_disagrees_with_silver_of_the_same_snapshot_is_not_published(tmp_path):
+    layout, defs, instance = _silver_then_history(tmp_path, BASE[:20])
+    update_history(defs, instance, D1)
+    published = (DeltaTable(layout.silver_brewery_history).version(), plain_rows(layout.silver_brewery_history))
+    # Silver loses a row while claiming the same bronze snapshot (as a faulty writer could).
+    silver = DeltaTable(layout.silver_breweries)
+    claimed = {key: silver.history(1)[0][key] for key in ("brewery.snapshot", "brewery.bronze_version")}
+    session = SparkConnectResource().spark_session
+    shrunk = session.read.format("delta").load(layout.silver_breweries).where(f"id != '{B[5]}'")
+    wap.publish(wap.stage(shrunk, layout.silver_breweries, "test.shrunk", ("location_id",)), silver.version(),
+                commit_info=claimed)
+
+    run = defs.resolve_job_def("update_history").execute_in_process(
+        instance=instance, partition_key=D1.isoformat(), raise_on_error=False)
+
+    assert not run.success
+    [failure] = run.get_step_failure_events()
+    assert failure.step_key == "silver_brewery_history"
+    description = failure.step_failure_data.user_failure_data.description
+    tampered = silver.version() + 1
+    assert description.startswith("silver_brewery_history not published: blocking checks failed "
+                                  f"(current_versions_match_silver: 0 rows of silver_breweries version {tampered} ")
+    assert "have no equal current version; 1 current versions are not among them" in description
+    check = {e.check_name: e for e in run.get_asset_check_evaluations()}["current_versions_match_silver"]
+    assert (check.passed, check.metadata["missing"].value, check.metadata["unexpected"].value) == (False, 0, 1)
+    assert (DeltaTable(layout.silver_brewery_history).version(), plain_rows(layout.silver_brewery_history)) == published

@@ -18,7 +18,8 @@ from brewery_assets.cli import build_parser, ingest_date_of
 from brewery_assets.replay import generate_breweries
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-STEPS = ["bronze_breweries", "silver_breweries", "silver_breweries_anonymized", "gold_brewery_counts"]
+STEPS = ["bronze_breweries", "silver_breweries", "silver_breweries_anonymized", "gold_brewery_counts",
+         "silver_brewery_history", "gold_brewery_changes", "gold_brewery_counts_daily"]
 
 
 def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -46,7 +47,7 @@ def test_run_ingests_a_snapshot_file_through_the_replay_server(tmp_path, officia
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     with dg.DagsterInstance.get() as instance:
         runs = instance.get_runs()
-        assert sorted(run.job_name for run in runs) == ["ingest_bronze", "refresh_silver_gold"]
+        assert sorted(run.job_name for run in runs) == ["ingest_bronze", "refresh_silver_gold", "update_history"]
         assert all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs)
         assert all(run.run_id in done.stdout for run in runs)
     assert DeltaTable(str(tmp_path / "lake" / "silver" / "breweries")).to_pandas().shape[0] == 11_822
@@ -59,7 +60,7 @@ def test_run_on_the_generated_catalogue_prints_a_short_account_then_the_gold_sum
     assert gold["brewery_count"].sum() == 12_000
 
     out = done.stdout.splitlines()
-    assert len(out) + len(done.stderr.splitlines()) < 60, done.stdout + done.stderr
+    assert len(out) + len(done.stderr.splitlines()) < 70, done.stdout + done.stderr
     assert " - DEBUG - " not in done.stdout + done.stderr
     assert out[0].endswith("serving 12,000 breweries from the generated dataset")
     # Each run, and each step of it with what it did and how long it took.
@@ -71,6 +72,12 @@ def test_run_on_the_generated_catalogue_prints_a_short_account_then_the_gold_sum
     assert durations["bronze_breweries"][0][0].startswith("12,000 records in ")
     assert durations["silver_breweries"][0][0].startswith("12,000 rows, rejected 0 (of which duplicates 0), ")
     assert durations["gold_brewery_counts"][0][0].startswith("12,000 breweries in ")
+    # The day joins the history: the first day holds every brewery, and nothing changed before it.
+    assert re.search(r"^update_history, run [0-9a-f-]{36}: day 2026-11-22 \.\.\.$", done.stdout, re.M)
+    assert durations["silver_brewery_history"][0][0] == (
+        "12,000 current versions, 12,000 in all; the day opened 12,000 and closed 0")
+    assert durations["gold_brewery_changes"][0][0] == "0 appeared, 0 disappeared, 0 changed"
+    assert durations["gold_brewery_counts_daily"][0][0] == "12,000 breweries on the day"
     # It ends with the gold summary: totals, then the table of the largest counts.
     summary = next(index for index, line in enumerate(out) if line.startswith("gold_brewery_counts: 12,000 "))
     assert out[summary - 2].startswith("done in ") and out[summary - 1] == ""

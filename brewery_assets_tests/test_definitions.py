@@ -17,7 +17,8 @@ def test_assets_groups_kinds_and_lineage():
     specs = {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
     assert {name: spec.group_name for name, spec in specs.items()} == {
         "bronze_breweries": "bronze", "silver_breweries": "silver", "gold_brewery_counts": "gold",
-        "silver_breweries_anonymized": "silver"}
+        "silver_breweries_anonymized": "silver", "silver_brewery_history": "silver", "gold_brewery_changes": "gold",
+        "gold_brewery_counts_daily": "gold"}
     assert specs["silver_breweries"].kinds == {"spark", "delta"}
     for spec in specs.values():
         assert spec.description and spec.owners == ["team:data-engineering"]
@@ -26,7 +27,14 @@ def test_assets_groups_kinds_and_lineage():
     silver = graph.get(dg.AssetKey("silver_breweries"))
     assert isinstance(silver.partitions_def, dg.DynamicPartitionsDefinition)
     assert silver.backfill_policy == dg.BackfillPolicy.single_run()
-    assert {job.name for job in defs.jobs} == {"ingest_bronze", "refresh_silver_gold"}
+    # The history is partitioned by bronze's days and reads the same day of bronze.
+    history = graph.get(dg.AssetKey("silver_brewery_history"))
+    assert history.parent_keys == {dg.AssetKey("bronze_breweries")}
+    assert history.partitions_def == graph.get(dg.AssetKey("bronze_breweries")).partitions_def
+    assert history.backfill_policy == dg.BackfillPolicy.single_run()
+    for name in ("gold_brewery_changes", "gold_brewery_counts_daily"):
+        assert graph.get(dg.AssetKey(name)).parent_keys == {dg.AssetKey("silver_brewery_history")}
+    assert {job.name for job in defs.jobs} == {"ingest_bronze", "refresh_silver_gold", "update_history"}
 
 
 def test_environment_chooses_the_resources(monkeypatch, tmp_path):

@@ -264,6 +264,9 @@ def test_both_instances_let_one_step_write_each_lake_table_at_a_time(config):
         "silver_breweries": "lake_silver_breweries",
         "silver_breweries_anonymized": "lake_silver_breweries_anonymized",
         "gold_brewery_counts": "lake_gold_brewery_counts",
+        "silver_brewery_history": "lake_silver_brewery_history",
+        "gold_brewery_changes": "lake_gold_brewery_changes",
+        "gold_brewery_counts_daily": "lake_gold_brewery_counts_daily",
     }
 
 

@@ -482,3 +482,78 @@ def test_checkov_passes():
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "Failed checks: 0" in result.stdout
+
+
+# --- Query catalog (Glue, Athena) ----------------------------------------------------------------
+
+# Each Glue table and the LakeLayout property of the Delta table it must point at.
+QUERYABLE_TABLES = {
+    "silver_breweries": "silver_breweries",
+    "silver_brewery_history": "silver_brewery_history",
+    "gold_brewery_counts": "gold_brewery_counts",
+    "gold_brewery_changes": "gold_brewery_changes",
+    "gold_brewery_counts_daily": "gold_brewery_counts_daily",
+}
+
+
+def _catalog_tables() -> dict[str, tuple[str, str]]:
+    """(layer, path) of each table of `local.catalog_tables` in catalog.tf."""
+    tables = _block(_block(_tf("catalog.tf"), "locals"), r"catalog_tables\s*=")
+    tables = tables[tables.index("{") + 1:]
+    return {
+        name: (re.search(r'layer\s*=\s*"(\w+)"', body).group(1), re.search(r'path\s*=\s*"([\w/]+)"', body).group(1))
+        for name, body in re.findall(r"(?m)^\s*(\w+)\s*=\s*(\{[^}]*\})", tables)
+    }
+
+
+def test_glue_declares_each_queryable_table_as_delta_where_the_deployment_writes_it(monkeypatch):
+    from brewery_assets.deployments import production_lake
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    buckets = {"bronze": "the-bronze-bucket", "silver": "the-silver-bucket", "gold": "the-gold-bucket"}
+    lake, missing = production_lake({f"BREWERY_{layer.upper()}_BUCKET": name for layer, name in buckets.items()})
+    assert missing == []
+    tables = _catalog_tables()
+    assert set(tables) == set(QUERYABLE_TABLES)
+    for name, prop in QUERYABLE_TABLES.items():
+        layer, path = tables[name]
+        # catalog.tf's location of the table: s3://<layer bucket>/<path>/
+        assert f"s3://{buckets[layer]}/{path}" == getattr(lake.layout, prop), name
+    locations = _block(_block(_tf("catalog.tf"), "locals"), r"catalog_table_locations\s*=")
+    assert '"s3://${aws_s3_bucket.lake[table.layer].id}/${table.path}/"' in locations
+
+    glue = _resource("aws_glue_catalog_table", "lake")
+    assert "for_each = local.catalog_tables" in glue
+    assert "database_name = aws_glue_catalog_database.lake.name" in glue
+    assert re.search(r'table_type\s*=\s*"EXTERNAL_TABLE"', glue)
+    parameters = _blocks(glue, r"parameters\s*=")[0]  # the table's (the second is its SerDe's)
+    assert re.search(r'(?m)^\s*table_type\s*=\s*"DELTA"$', parameters)
+    assert re.search(r'(?m)^\s*"spark\.sql\.sources\.provider"\s*=\s*"delta"$', parameters)
+    assert re.search(r'(?m)^\s*EXTERNAL\s*=\s*"TRUE"$', parameters)
+    storage = _block(glue, "storage_descriptor")
+    assert "location = local.catalog_table_locations[each.key]" in storage
+    assert "path = local.catalog_table_locations[each.key]" in _block(storage, "ser_de_info")
+
+
+def test_athena_workgroup_reads_delta_and_encrypts_its_results_with_the_lake_key():
+    workgroup = _resource("aws_athena_workgroup", "lake")
+    assert re.search(r"enforce_workgroup_configuration\s*=\s*true", workgroup)
+    assert '"Athena engine version 3"' in _block(workgroup, "engine_version")
+    encryption = _block(workgroup, "encryption_configuration")
+    assert '"SSE_KMS"' in encryption and "aws_kms_key.lake.arn" in encryption
+    assert "${aws_s3_bucket.logs.id}/${local.athena_results_prefix}" in _block(workgroup, "result_configuration")
+
+
+def test_the_query_policy_grants_the_workgroup_the_catalog_tables_and_their_files_only():
+    policy = _block(_tf("catalog.tf"), r'data "aws_iam_policy_document" "lake_query"')
+    statements = {re.search(r'sid\s*=\s*"(\w+)"', block).group(1): block for block in _blocks(policy, "statement")}
+    assert "resources = [aws_athena_workgroup.lake.arn]" in statements["RunQueriesInTheWorkgroup"]
+    assert "[for table in aws_glue_catalog_table.lake : table.arn]" in statements["ReadTheCatalogTables"]
+    assert ('resources = [for table in local.catalog_tables : "${aws_s3_bucket.lake[table.layer].arn}/${table.path}/*"]'
+            in statements["ReadTheTables"])
+    assert _strings(statements["ReadTheTables"], "actions") == ["s3:GetObject"]
+    assert '"s3:prefix"' in statements["ListTheTables"] and '"s3:prefix"' in statements["ListQueryResults"]
+    assert '"kms:ViaService"' in statements["UseLakeKeyThroughS3"]
+    for block in statements.values():
+        assert not [resource for resource in _strings(block, "resources") if resource == "*"]
+    assert re.search(r'(?m)^output "lake_query_policy_arn"', _tf("outputs.tf"))

@@ -88,6 +88,26 @@ output "emr_job_monitoring_configuration" {
   }
 }
 
+output "catalog_database_name" {
+  description = "Glue Data Catalog database holding the lake's tables (Athena's database)."
+  value       = aws_glue_catalog_database.lake.name
+}
+
+output "catalog_table_locations" {
+  description = "Each Glue table of the lake and the S3 location of its Delta table."
+  value       = local.catalog_table_locations
+}
+
+output "athena_workgroup_name" {
+  description = "Athena workgroup for queries over the lake (engine version 3, results encrypted with the lake key)."
+  value       = aws_athena_workgroup.lake.name
+}
+
+output "lake_query_policy_arn" {
+  description = "Managed policy to attach to whoever queries the lake with Athena."
+  value       = aws_iam_policy.lake_query.arn
+}
+
 output "dagster_environment" {
   description = "Environment variables of the Dagster deployment (deploy/docker/docker-compose.yml) that come from this configuration."
   value = merge({

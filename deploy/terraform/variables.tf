@@ -273,3 +273,27 @@ variable "anonymization_key_secret_arn" {
   type        = string
   default     = ""
 }
+
+# --- Query catalog (Glue, Athena) ----------------------------------------------------------------
+
+variable "catalog_database_name" {
+  description = "Glue Data Catalog database of the lake's tables. Default: <name_prefix>_lake with hyphens as underscores."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.catalog_database_name == null || can(regex("^[a-z0-9_]{1,255}$", var.catalog_database_name))
+    error_message = "catalog_database_name may hold only lower-case letters, digits and underscores (what Athena reads without quoting)."
+  }
+}
+
+variable "athena_bytes_scanned_cutoff_per_query" {
+  description = "Largest number of bytes one query of the Athena workgroup may scan before it is cancelled (at least 10 MB)."
+  type        = number
+  default     = 10737418240
+
+  validation {
+    condition     = var.athena_bytes_scanned_cutoff_per_query >= 10485760
+    error_message = "athena_bytes_scanned_cutoff_per_query must be at least 10485760 (10 MB), Athena's minimum."
+  }
+}

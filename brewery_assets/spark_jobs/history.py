@@ -31,7 +31,7 @@ from brewery_assets.ingestion.bronze import published_snapshot
 from brewery_assets.lake import LakeLayout
 from brewery_assets.locations import canonical_mapping
 from brewery_assets.quality import wap
-from brewery_assets.quality.history_audits import audit_history
+from brewery_assets.quality.history_audits import audit_history, differences
 from brewery_assets.spark_jobs.outcome import JobOutcome, blocked_by_checks
 from brewery_assets.storage import name_of
 from brewery_assets.transformations.changes import valid_on_days
@@ -109,7 +109,7 @@ def _silver_of(session: SparkSession, layout: LakeLayout, day: dt.date, bronze_v
 
 def same_rows(left: DataFrame, right: DataFrame) -> bool:
     """Whether two frames of the same columns hold the same rows, repeats included."""
-    return left.exceptAll(right).limit(1).count() == 0 and right.exceptAll(left).limit(1).count() == 0
+    return differences(left, right).limit(1).count() == 0
 
 
 def publish_history(session: SparkSession, layout: LakeLayout, request: dict) -> JobOutcome:

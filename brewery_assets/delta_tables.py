@@ -24,6 +24,8 @@ from deltalake.transaction import AddAction, CommitProperties, RemoveAction, cre
 from pyspark.sql import DataFrame
 from pyspark.sql.types import FractionalType
 
+from brewery_assets.storage import LakeStorage, join
+
 STATS_COLUMNS_PROPERTY = "delta.dataSkippingStatsColumns"
 
 
@@ -49,6 +51,18 @@ def table_version(path: str) -> int | None:
     """The table's current version, or None when there is no table."""
     table = open_table(path)
     return None if table is None else table.version()
+
+
+def commit_info(store: LakeStorage, path: str, version: int) -> dict:
+    """The commitInfo of one version of the table at `path` (custom keys included; empty when the
+    commit has none), read as one object from the log: `DeltaTable.history` lists the log, which on
+    some S3-compatible servers never returns."""
+    data = store.read_bytes(join(path, "_delta_log", f"{version:020d}.json"))
+    for line in data.decode("utf-8").splitlines():
+        entry = json.loads(line) if line.strip() else {}
+        if "commitInfo" in entry:
+            return entry["commitInfo"]
+    return {}
 
 
 def column_names(path: str) -> list[str]:

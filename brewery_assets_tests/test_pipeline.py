@@ -45,7 +45,7 @@ def official_server(official_records):
 def test_official_dataset_end_to_end(official_server, official_records, layout):
     defs = lake_definitions(layout, official_server.url)
     instance = dg.DagsterInstance.ephemeral()
-    bronze_run, refresh_run = run_daily_refresh(defs, instance, DAY)
+    bronze_run, refresh_run, history_run = run_daily_refresh(defs, instance, DAY)
 
     # Bronze: every record once, as received, with a manifest that accounts for the pages.
     snapshot_dir = Path(layout.bronze_snapshot_dir(DAY))
@@ -107,6 +107,14 @@ def test_official_dataset_end_to_end(official_server, official_records, layout):
     assert {e.asset_key.to_user_string() for e in checks.values()} == {
         "silver_breweries", "silver_breweries_anonymized", "gold_brewery_counts"}
 
+    # The day starts the history: one current version per brewery, exactly silver's rows.
+    history = DeltaTable(layout.silver_brewery_history).to_pandas()
+    assert len(history) == history["id"].nunique() == 11_822 and history["is_current"].all()
+    history_checks = {e.check_name: e for e in history_run.get_asset_check_evaluations()}
+    assert all(e.passed for e in history_checks.values()) and len(history_checks) == 6
+    assert history_checks["current_versions_match_silver"].metadata["compared_with"].value.startswith(
+        "silver_breweries version ")
+
 
 def test_materializing_the_same_day_again_changes_nothing(official_server, layout):
     defs = lake_definitions(layout, official_server.url)
@@ -114,13 +122,17 @@ def test_materializing_the_same_day_again_changes_nothing(official_server, layou
     run_daily_refresh(defs, instance, DAY)
     silver_before, gold_before = table_rows(layout.silver_breweries), table_rows(layout.gold_brewery_counts)
 
-    _, refresh = run_daily_refresh(defs, instance, DAY)
+    history_version = DeltaTable(layout.silver_brewery_history).version()
+    _, refresh, history = run_daily_refresh(defs, instance, DAY)
 
     assert table_rows(layout.silver_breweries) == silver_before
     assert table_rows(layout.gold_brewery_counts) == gold_before
     assert len(silver_before) == 11_822
     assert refresh.asset_materializations_for_node("bronze_breweries") == []
     assert len(instance.get_dynamic_partitions(location_partitions.name)) == 212
+    # The history already holds the day: nothing is published again.
+    assert DeltaTable(layout.silver_brewery_history).version() == history_version
+    assert history.asset_materializations_for_node("silver_brewery_history")[0].metadata["unchanged"].value is True
 
 
 def test_rebuilding_one_location_leaves_the_others(layout):

@@ -48,7 +48,7 @@ def _history_days(session: SparkSession, layout: LakeLayout, request: dict) -> H
     if version is None:
         return "silver_brewery_history has not been published yet: materialize it first"
     try:
-        processed = sorted(processed_days(path, version))
+        processed = sorted(processed_days(layout, version))
     except HistoryRecordMissing as error:
         return str(error)
     requested = sorted({dt.date.fromisoformat(day) for day in request["days"]})

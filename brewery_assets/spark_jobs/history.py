@@ -54,24 +54,26 @@ from brewery_assets.transformations.silver import (
 DAYS_KEY = "brewery.history_days"
 # What silver's commits record of the bronze snapshot they were built from (`spark_jobs.silver`).
 SILVER_BRONZE_VERSION_KEY = "brewery.bronze_version"
-# How many of the newest commits are read for the record of days before reading the whole log.
-_RECENT_COMMITS = 20
 
 
 class HistoryRecordMissing(RuntimeError):
     """The history table exists but no commit records which snapshot days it holds."""
 
 
-def processed_days(path: str, version: int | None) -> dict[dt.date, str]:
-    """The snapshot days the history at `path` holds at `version`, each with the bronze version it
-    was built from; empty when there is no table."""
+def processed_days(layout: LakeLayout, version: int | None) -> dict[dt.date, str]:
+    """The snapshot days the history holds at `version`, each with the bronze version it was built
+    from; empty when there is no table. Read from the newest commit that records them."""
     if version is None:
         return {}
-    table = delta_tables.open_table(path)
-    for limit in (_RECENT_COMMITS, None):
-        for commit in table.history(limit):
-            if commit.get("version", -1) <= version and DAYS_KEY in commit:
-                return {dt.date.fromisoformat(day): bronze for day, bronze in json.loads(commit[DAYS_KEY]).items()}
+    path = layout.silver_brewery_history
+    store = layout.store(path)
+    for older in range(version, -1, -1):
+        try:
+            info = delta_tables.commit_info(store, path, older)
+        except FileNotFoundError:
+            break  # the log was cleaned up before this commit
+        if DAYS_KEY in info:
+            return {dt.date.fromisoformat(day): bronze for day, bronze in json.loads(info[DAYS_KEY]).items()}
     raise HistoryRecordMissing(
         f"{path} has no commit recording its snapshot days (a commit made outside the history job?): rebuild it "
         "by moving the table aside and materializing silver_brewery_history over every bronze day")
@@ -96,14 +98,13 @@ def day_rows(session: SparkSession, layout: LakeLayout, day: dt.date) -> tuple[D
 def _silver_of(session: SparkSession, layout: LakeLayout, day: dt.date, bronze_version: str
                ) -> tuple[DataFrame, str] | None:
     """Published silver and its name, when its last commit was built from `bronze_version` of `day`."""
-    table = delta_tables.open_table(layout.silver_breweries)
-    if table is None:
+    path = layout.silver_breweries
+    version = delta_tables.table_version(path)
+    if version is None:
         return None
-    [commit] = table.history(1)
-    if commit.get(SILVER_BRONZE_VERSION_KEY) != bronze_version:
+    if delta_tables.commit_info(layout.store(path), path, version).get(SILVER_BRONZE_VERSION_KEY) != bronze_version:
         return None  # not refreshed from this snapshot yet (or by a job that did not record it)
-    version = commit["version"]
-    silver = wap.read_published(session, layout.silver_breweries, version)
+    silver = wap.read_published(session, path, version)
     return silver, f"silver_breweries version {version} (snapshot {day}, {bronze_version})"
 
 
@@ -119,7 +120,7 @@ def publish_history(session: SparkSession, layout: LakeLayout, request: dict) ->
     requested = _requested_days(request)
     read_version = delta_tables.table_version(path)
     try:
-        recorded = processed_days(path, read_version)
+        recorded = processed_days(layout, read_version)
     except HistoryRecordMissing as error:
         return JobOutcome(failure=str(error))
     days = sorted(set(recorded) | set(requested))

@@ -124,3 +124,4 @@ def test_lake_runs_on_the_production_instance_config(postgres, s3_server, tmp_pa
     assert materializations['["bronze_breweries"]'] == 1
     assert materializations['["gold_brewery_counts"]'] == 1
     assert materializations['["silver_breweries"]'] > 100  # one per location partition
+    assert materializations['["silver_brewery_history"]'] == 1

@@ -13,6 +13,7 @@ import dagster as dg
 import pytest
 from deltalake import DeltaTable
 
+from brewery_assets import delta_tables
 from brewery_assets.definitions import build_definitions
 from brewery_assets.deployments import production_resources
 from brewery_assets.emr.package import build_job_bundle
@@ -67,8 +68,8 @@ def test_the_whole_lake_runs_on_s3_and_reads_back(buckets, official_server, offi
     monkeypatch.setenv("BREWERY_ANONYMIZATION_KEY_SECRET_ID", secret["ARN"])
     defs = _production_definitions(buckets, official_server.url)
     instance = dg.DagsterInstance.ephemeral()
-    bronze_run, refresh_run = run_daily_refresh(defs, instance, DAY)
-    assert bronze_run.success and refresh_run.success
+    bronze_run, refresh_run, history_run = run_daily_refresh(defs, instance, DAY)
+    assert bronze_run.success and refresh_run.success and history_run.success
 
     # Bronze: pages, manifest and pointer as objects in the bronze bucket, nothing anywhere else.
     s3 = boto3.client("s3")
@@ -124,6 +125,18 @@ def test_the_whole_lake_runs_on_s3_and_reads_back(buckets, official_server, offi
     assert DeltaTable(f"s3://{buckets['gold']}/brewery_counts").to_pandas()["brewery_count"].sum() == rows
     days = {key.split("/")[1] for key in s3_keys(buckets["bronze"], "breweries/ingest_date=")}
     assert days == {f"ingest_date={DAY.isoformat()}", f"ingest_date={next_day.isoformat()}"}
+
+    # The history holds both days on S3: nothing changed between them, so one version per brewery,
+    # valid from the first day; the days it holds are recorded in its commits.
+    history = DeltaTable(f"s3://{buckets['silver']}/brewery_history")
+    versions = history.to_pandas()
+    assert len(versions) == rows and versions["is_current"].all()
+    assert set(versions["valid_from"].astype(str)) == {DAY.isoformat()}
+    record = delta_tables.commit_info(defs.resources["lake"].layout.store(f"s3://{buckets['silver']}"),
+                                      f"s3://{buckets['silver']}/brewery_history", history.version())
+    assert sorted(json.loads(record["brewery.history_days"])) == [DAY.isoformat(), next_day.isoformat()]
+    daily = DeltaTable(f"s3://{buckets['gold']}/brewery_counts_daily").to_pandas()
+    assert daily.groupby("snapshot_date")["brewery_count"].sum().tolist() == [rows, rows]
 
 
 def test_a_failed_bronze_ingestion_on_s3_publishes_nothing(buckets, official_server):

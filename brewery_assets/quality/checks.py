@@ -61,9 +61,14 @@ _GOLD_CHECKS = {
 }
 
 
+# The UI offers no separate run of these checks: they audit a candidate that exists only inside the
+# asset's step, so each description says how to evaluate one again.
+HOW_EVALUATED = "Evaluated on the candidate before publishing; re-run by materializing the asset."
+
+
 def _specs(asset: dg.AssetKey, checks: dict[str, tuple[bool, str]]) -> list[dg.AssetCheckSpec]:
     return [
-        dg.AssetCheckSpec(name, asset=asset, blocking=blocking, description=description)
+        dg.AssetCheckSpec(name, asset=asset, blocking=blocking, description=f"{description} {HOW_EVALUATED}")
         for name, (blocking, description) in checks.items()
     ]
 

@@ -10,8 +10,8 @@ The backfill daemon (running with `dagster dev` or `dagster-daemon run`) execute
 registration order, the order of the UI's partition picker); the same locations of the anonymized
 copy are rebuilt in the same runs, and `--with-gold` recomputes gold once after silver. Runs that
 write the same table wait for each other (concurrency pools), so scattered locations, and other
-runs launched meanwhile, never interleave their writes. The script prints the backfill id and the UI link; `--wait` waits for the end
-and exits non-zero unless the backfill succeeded.
+runs launched meanwhile, never interleave their writes. The script prints the backfill id and the
+UI link; `--wait` waits for the end and exits non-zero unless the backfill succeeded.
 """
 
 import argparse

@@ -167,6 +167,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     # dagster.yaml keeps step logs with the lake; the default follows the lake root.
     os.environ.setdefault("BREWERY_COMPUTE_LOGS_DIR", os.path.join(settings.lake_root(), "logs"))
+    # A run over every location records one planned event per asset instead of one per location
+    # (hundreds of writes to the local SQLite instance before the first step).
+    os.environ.setdefault(settings.PLANNED_EVENTS_ENV, "1")
 
     with api_for_local_runs():
         if args.command == "run":

@@ -58,3 +58,9 @@ def verbose(env: Mapping[str, str] | None = None) -> bool:
     """Whether `BREWERY_VERBOSE` asks the CLI for Dagster's full log (1, true, yes or on)."""
     env = os.environ if env is None else env
     return (env.get(VERBOSE_ENV) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+# Dagster's switch for single-run backfills: one "materialization planned" event per asset for a
+# range of partitions instead of one per partition. The processes that create runs need it (the
+# CLI, `dagster dev`, and in production the webserver and the daemon).
+PLANNED_EVENTS_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"

@@ -43,6 +43,7 @@ from pyspark.sql import functions as F
 
 from brewery_assets.locations import location_id
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, BREWERY_TYPES
+from brewery_assets.record_ids import TRIMMED_CHARACTERS
 
 # Every bronze field is read as text: the API sends coordinates as numbers or strings, and a
 # strict reader would fail on whichever it did not expect. Typing happens in `classify_records`.
@@ -92,8 +93,6 @@ _COORDINATES = ("longitude", "latitude")
 # Working columns of `classify_records`: the cleaned coordinate text, before it is parsed.
 _LONGITUDE_TEXT, _LATITUDE_TEXT = "_longitude_text", "_latitude_text"
 _TEXT_COLUMNS = ("name", "address_1", "address_2", "address_3", "city", "postal_code")
-# Characters trimmed from both ends of a value: whitespace, including the no-break space.
-_TRIMMED = " \t\n\r\x0b\x0c\u00a0"
 # Scheme and host of a URL; both are case-insensitive, the rest is not.
 _URL_HEAD = r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)(.*)$"
 
@@ -147,7 +146,7 @@ def parse_bronze_lines(lines: DataFrame) -> DataFrame:
 def clean_text(column: Column) -> Column:
     """Trimmed text, with blank values as null."""
     # `btrim` (PySpark >= 3.5) is `trim` with characters to remove; `F.trim` takes them only from PySpark 4.0.
-    trimmed = F.btrim(column, F.lit(_TRIMMED))
+    trimmed = F.btrim(column, F.lit(TRIMMED_CHARACTERS))
     return F.when(trimmed == "", F.lit(None)).otherwise(trimmed)
 
 

@@ -90,7 +90,7 @@ def _bronze(spark, ids, records):
     from brewery_assets.quality.silver_audits import bronze_profile
 
     lines = spark.createDataFrame([(f'{{"id": "{i}"}}' if i is not None else "not json",) for i in ids], "value string")
-    return bronze_profile(lines, records)
+    return bronze_profile(lines, {"records": records})
 
 
 def test_reconciliation_counts_every_bronze_record_and_id(spark):
@@ -98,7 +98,7 @@ def test_reconciliation_counts_every_bronze_record_and_id(spark):
     bronze = _bronze(spark, ["a", "b", "a", None, "c"], records=5)
     silver = spark.createDataFrame([_row("a"), _row("b")], SCHEMA)
     rejected = _rejected(spark, [("a", "duplicate_id"), (None, "unreadable_record")])
-    books = reconcile(bronze, 2, silver, rejected)
+    books = reconcile(bronze, table_stats(silver), rejected)
     check = _audit(spark, [_row("a"), _row("b")], books=books)["reconciles_with_bronze"]
     assert not check.passed
     figures = {k: check.metadata[k].value for k in ("bronze_records", "silver_rows", "duplicates_removed",
@@ -110,11 +110,11 @@ def test_reconciliation_counts_every_bronze_record_and_id(spark):
 
     # The same counts with an id swapped for another: the records add up, the ids do not.
     swapped = spark.createDataFrame([_row("a"), _row("z")], SCHEMA)
-    books = reconcile(_bronze(spark, ["a", "b", "a", None], records=4), 2, swapped, rejected)
+    books = reconcile(_bronze(spark, ["a", "b", "a", None], records=4), table_stats(swapped), rejected)
     assert books.unaccounted == 0 and books.ids_unaccounted == 0 and not books.ids_match
     assert not _audit(spark, [_row("a"), _row("z")], books=books)["reconciles_with_bronze"].passed
 
-    exact = reconcile(_bronze(spark, ["a", "b", "a", None], records=4), 2, silver, rejected)
+    exact = reconcile(_bronze(spark, ["a", "b", "a", None], records=4), table_stats(silver), rejected)
     assert exact.ids_match and exact.unaccounted == 0
     assert _audit(spark, [_row("a"), _row("b")], books=exact)["reconciles_with_bronze"].passed
 
@@ -187,3 +187,17 @@ def test_gold_checks(spark):
     assert not results["sums_to_silver"].passed and results["sums_to_silver"].metadata["difference"].value == -1
     assert not results["one_row_per_location_and_type"].passed
     assert "micro" in results["one_row_per_location_and_type"].metadata["sample"].value
+
+
+def test_bronze_counts_the_ids_silver_reads_as_the_engine_reads_them(spark):
+    """The manifest's id checksum (Python, at ingestion) equals the engine's over the same lines."""
+    from brewery_assets.ingestion.bronze import encode_page, page_profile
+    from brewery_assets.quality.silver_audits import bronze_profile
+
+    records = [{"id": " a "}, {"id": 12}, {"id": "Ζυθο"}, {"id": "  "}, {"id": None}, "not an object", 7,
+               {"name": "no id"}, {"id": True}, {"id": 1.5}, {"id": {"nested": "x"}}]
+    ids, checksum, fields = page_profile(records)
+    lines = spark.createDataFrame([(line,) for line in encode_page(records).decode().splitlines()], "value string")
+    engine = bronze_profile(lines, {"records": len(records)})  # no figures in the manifest: one pass
+    assert (ids, checksum) == (engine.ids, engine.id_checksum) and ids == 6
+    assert fields == frozenset(engine.field_names) == {"id", "name"}

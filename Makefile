@@ -53,6 +53,7 @@ test: $(STAMP) $(CHECKOV) $(SPARK35_STAMP)
 	CHECKOV=$(CURDIR)/$(CHECKOV) SPARK35_PYTHON=$(CURDIR)/$(SPARK35) $(BIN)/pytest -q --durations=10
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[bench]"
 	$(BIN)/python benchmarks/pipeline_benchmark.py
 	$(BIN)/python benchmarks/extraction_benchmark.py
 

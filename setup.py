@@ -25,6 +25,8 @@ setup(
         "matplotlib==3.11.2",
     ],
     extras_require={
+        # The benchmark's floor (benchmarks/floor.py); not needed to run or test the pipeline.
+        "bench": ["polars==2.1.0"],
         "test": ["pytest==9.2.0", "pytest-timeout==2.4.0", "ruff==0.17.5", "moto[server]==5.2.1", "websockets==17.4"],
     },
     entry_points={

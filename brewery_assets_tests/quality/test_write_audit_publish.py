@@ -13,6 +13,7 @@ import pytest
 from brewery_assets.assets.silver import silver_breweries_anonymized
 from brewery_assets.locations import UNKNOWN, location_id, location_key
 from brewery_assets.partitions import location_partitions
+from brewery_assets.pipeline import failure_cause
 from brewery_assets.quality.hash_key import DEPLOYMENT_ENV, DEVELOPMENT_KEY, KEY_ENV
 from brewery_assets.transformations.anonymize import HASHED_COLUMNS
 from brewery_assets_tests.quality.lake_runs import (
@@ -120,6 +121,9 @@ def test_a_failing_blocking_check_publishes_nothing_and_gold_does_not_run(layout
     failure = result.get_step_failure_events()[0]
     assert failure.step_key == "silver_breweries"
     assert "reconciles_with_bronze" in failure.step_failure_data.error.message
+    # The CLI's failure line: the step and its cause, without the framework's prefix.
+    assert failure_cause(failure).startswith("silver not published: blocking checks failed (reconciles_with_bronze: "
+                                            "whole table does not reconcile with the snapshot: 1 records")
     check = _checks(result)["silver_breweries.reconciles_with_bronze"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR and check.blocking
     assert check.metadata["bronze_records"].value == 28 and check.metadata["unaccounted"].value == 1

@@ -10,21 +10,20 @@ the transformation.
 from dataclasses import dataclass, field
 
 import dagster as dg
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS
 from brewery_assets.quality import checks
 from brewery_assets.quality.samples import sample
 from brewery_assets.quality.schemas import RULES, validation_errors, violations
-from brewery_assets.record_ids import HASH_HEX_DIGITS
 from brewery_assets.transformations.silver import (
     DUPLICATE_ID,
     REJECT_REASONS,
     SILVER_COLUMNS,
     UNREADABLE_RECORD,
-    clean_text,
-    parse_bronze_lines,
+    id_checksum,
+    profile_lines,
 )
 
 _SAMPLE_COLUMNS = ("id", "name", "brewery_type", "country", "state", "longitude", "latitude", "coordinates_issue")
@@ -68,17 +67,6 @@ def table_stats(table: DataFrame) -> TableStats:
     return TableStats(rows, int(row["distinct_ids"]), nulls, unrecognised, int(row["checksum"] or 0), broken)
 
 
-def id_hash(column: Column) -> Column:
-    """Each id's share of a checksum, as `brewery_assets.record_ids.id_hash` computes it in Python."""
-    return F.conv(F.substring(F.sha2(column, 256), 1, HASH_HEX_DIGITS), 16, 10).cast("decimal(38,0)")
-
-
-def id_checksum(column: Column) -> Column:
-    """An order-independent checksum of the ids in `column` (nulls left out), so two multisets of ids
-    are equal when their counts and checksums are; bronze computes the same sum at ingestion."""
-    return F.sum(F.when(column.isNotNull(), id_hash(column)))
-
-
 @dataclass(frozen=True)
 class BronzeProfile:
     """What the bronze snapshot holds, from one pass over its lines: field names, and the ids of its
@@ -102,15 +90,8 @@ def bronze_profile(lines: DataFrame, manifest: dict) -> BronzeProfile:
     if "silver_ids" in manifest and "fields" in manifest:
         ids = manifest["silver_ids"]
         return BronzeProfile(records, int(ids["count"]), int(ids["checksum"]), set(manifest["fields"]), lines)
-    parsed = parse_bronze_lines(lines)
-    identifier = F.when(F.col("readable"), clean_text(F.col("id")))
-    row = parsed.agg(
-        F.collect_set(F.json_object_keys("raw_record")).alias("key_lists"),
-        F.count(identifier).alias("ids"),
-        id_checksum(identifier).alias("checksum"),
-    ).first()
-    names = {name for keys in row["key_lists"] or [] for name in keys or []}
-    return BronzeProfile(records, int(row["ids"]), int(row["checksum"] or 0), names, lines)
+    names, ids, checksum = profile_lines(lines)
+    return BronzeProfile(records, ids, checksum, names, lines)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from brewery_assets.transformations.gold import GOLD_COLUMNS, count_breweries
 from brewery_assets.transformations.silver import (
     REJECTED_COLUMNS,
     SILVER_COLUMNS,
-    bronze_fields,
     classify_records,
     parse_bronze_lines,
+    profile_lines,
     rejected_rows,
     restrict_to_locations,
     silver_rows,
@@ -213,9 +213,11 @@ def _lines(spark, records, broken=BROKEN_LINES):
     return spark.createDataFrame([(v,) for v in values], "value string")
 
 
-def test_bronze_fields_lists_every_field_of_every_record(spark):
+def test_the_profile_lists_every_field_of_every_record_and_counts_the_ids(spark):
     extra = {**EDGE_RECORDS[0], "id": "new", "founded": 1999}
-    assert bronze_fields(_lines(spark, [*EDGE_RECORDS, extra])) == set(EDGE_RECORDS[0]) | {"founded"}
+    names, ids, _ = profile_lines(_lines(spark, [*EDGE_RECORDS, extra]))
+    assert names == set(EDGE_RECORDS[0]) | {"founded"}
+    assert ids == sum(1 for r in [*EDGE_RECORDS, extra] if (r.get("id") or "").strip())
 
 
 def test_suspect_lines_hold_every_record_rejected_for_its_content(spark):

@@ -9,7 +9,7 @@ import dagster as dg
 
 from brewery_assets.dead_runs import fail_dead_runs
 from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job
-from brewery_assets.partitions import location_partitions
+from brewery_assets.partitions import all_locations_tags, location_partitions
 from brewery_assets.progress import RunProgress
 
 
@@ -50,8 +50,7 @@ def run_daily_refresh(
     scope = (f"{len(keys):,} locations in one run; Dagster records the run's plan first "
              "(a few seconds per hundred locations)")
     refresh = _execute(defs, refresh_silver_gold_job.name, instance, progress, scope,
-                       tags={"dagster/asset_partition_range_start": keys[0],
-                             "dagster/asset_partition_range_end": keys[-1]},
+                       tags=all_locations_tags(keys),
                        run_config=run_config)
     return [bronze, refresh]
 

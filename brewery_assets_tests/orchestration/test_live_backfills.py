@@ -114,7 +114,8 @@ def test_scattered_locations_and_a_full_refresh_at_once_leave_the_lake_exact(dep
                                                                  dg.DagsterRunStatus.FAILURE), 600,
                    "the full refresh", poll=3)
         assert _run_status(instance, refresh_id) == dg.DagsterRunStatus.SUCCESS, deployment.log_tail()
-        failed = [r.dagster_run.run_id for r in instance.get_run_records()
+        failed = [(r.dagster_run.run_id, r.dagster_run.job_name, r.dagster_run.status.value,
+                   dict(r.dagster_run.tags)) for r in instance.get_run_records()
                   if r.dagster_run.status != dg.DagsterRunStatus.SUCCESS]
         assert not failed, failed
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 from deltalake import DeltaTable
 
+from brewery_assets.assets.silver import silver_breweries_anonymized
 from brewery_assets.definitions import build_definitions
 from brewery_assets.ingestion.bronze import read_manifest, write_snapshot
 from brewery_assets.lake import MANIFEST_NAME, LakeLayout
@@ -58,6 +59,20 @@ def refresh_all(defs: dg.Definitions, instance: dg.DagsterInstance, run_config: 
     """`refresh_silver_gold` over every registered location (a full rebuild), without raising on failure."""
     keys = instance.get_dynamic_partitions(location_partitions.name)
     return defs.resolve_job_def("refresh_silver_gold").execute_in_process(
+        instance=instance,
+        run_config=run_config,
+        tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
+        raise_on_error=False,
+    )
+
+
+def materialize_anonymized(layout: LakeLayout, instance: dg.DagsterInstance, run_config: dict | None = None):
+    """The anonymized copy alone over every registered location, from the published silver, without raising."""
+    keys = instance.get_dynamic_partitions(location_partitions.name)
+    defs = definitions(layout)
+    job = dg.define_asset_job("anonymize", selection=[silver_breweries_anonymized])
+    resolved = dg.Definitions(assets=defs.assets, jobs=[job], resources=defs.resources).resolve_job_def("anonymize")
+    return resolved.execute_in_process(
         instance=instance,
         run_config=run_config,
         tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from brewery_assets.locations import location_key
+from brewery_assets.partitions import location_partitions
 from brewery_assets.quality.hash_key import DEVELOPMENT_KEY, KEY_ENV
 from brewery_assets.settings import ANONYMIZED_SETTINGS_ENV
 from brewery_assets.transformations.anonymize import ANONYMIZED_COLUMNS, CLEAR_COLUMNS
@@ -215,3 +216,23 @@ def test_the_copy_reports_what_it_reveals_and_blocks_a_copy_that_reveals_too_muc
     assert not strict.success and not _risk(strict).passed
     assert _risk(strict).metadata["unique_row_share"].value == texas["table_unique_row_share"]
     assert (version(layout.silver_anonymized), rows(layout.silver_anonymized)) == published
+
+
+def test_a_setting_out_of_range_fails_at_once_naming_it(layout, monkeypatch):
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(location_partitions.name, [location_key("United States", "Texas")])
+    monkeypatch.setenv(MIN_GROUP_SIZE_ENV, "five")
+    result = materialize_anonymized(layout, instance)
+    assert not result.success
+    message = result.get_step_failure_events()[0].step_failure_data.error.message
+    assert "BREWERY_ANONYMIZED_MIN_GROUP_SIZE='five' is not a whole number" in message
+    monkeypatch.delenv(MIN_GROUP_SIZE_ENV)
+    for setting, value, expected in (("min_group_size", 0, "min_group_size must be a whole number of at least 1"),
+                                     ("grid_degrees", -1.0, "grid_degrees must be above 0"),
+                                     ("max_unique_share", 1.5, "max_unique_share must be between 0 and 1")):
+        result = materialize_anonymized(
+            layout, instance, {"ops": {"silver_breweries_anonymized": {"config": {setting: value}}}})
+        assert not result.success
+        failures = result.get_step_failure_events()
+        assert len(failures) == 1 and expected in failures[0].step_failure_data.error.message, setting
+        assert len([e for e in result.all_events if e.is_step_start]) == 1  # not retried

@@ -66,9 +66,11 @@ def refresh_all(defs: dg.Definitions, instance: dg.DagsterInstance, run_config: 
     )
 
 
-def materialize_anonymized(layout: LakeLayout, instance: dg.DagsterInstance, run_config: dict | None = None):
-    """The anonymized copy alone over every registered location, from the published silver, without raising."""
-    keys = instance.get_dynamic_partitions(location_partitions.name)
+def materialize_anonymized(layout: LakeLayout, instance: dg.DagsterInstance, run_config: dict | None = None,
+                           keys: list[str] | None = None):
+    """The anonymized copy alone over `keys` (a range of registered locations; default all of them), from
+    the published silver, without raising."""
+    keys = keys or instance.get_dynamic_partitions(location_partitions.name)
     defs = definitions(layout)
     job = dg.define_asset_job("anonymize", selection=[silver_breweries_anonymized])
     resolved = dg.Definitions(assets=defs.assets, jobs=[job], resources=defs.resources).resolve_job_def("anonymize")

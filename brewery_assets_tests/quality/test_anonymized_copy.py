@@ -166,6 +166,14 @@ def test_a_pseudonym_is_stable_under_one_key_and_maps_back_for_its_holders(layou
     assert by_key.keys() == after.keys()
     assert all(by_key[k]["location_id"] == row["location_id"] for k, row in after.items())
 
+    # Rebuilding one location alone gives it the rows a rebuild of every location gave.
+    colorado = location_key("United States", "Colorado")
+    alone = materialize_anonymized(layout, instance, keys=[colorado, colorado])
+    assert alone.success and [m.partition for m in alone.asset_materializations_for_node(
+        "silver_breweries_anonymized")] == [colorado]
+    assert _copy_metadata(alone)[colorado]["full_rebuild"] is False
+    assert {r["brewery_key"]: r for r in rows(layout.silver_anonymized)} == after
+
     # Under another key every pseudonym changes, and the first key maps none of them back.
     monkeypatch.setenv(KEY_ENV, "another long random secret")
     rekeyed = materialize_anonymized(layout, instance)

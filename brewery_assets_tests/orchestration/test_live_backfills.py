@@ -10,8 +10,6 @@ Slow (a few minutes).
 """
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 import subprocess
 import sys
@@ -23,9 +21,8 @@ from deltalake import DeltaTable
 from brewery_assets.ingestion.bronze import latest_snapshot
 from brewery_assets.lake import LakeLayout
 from brewery_assets.partitions import all_locations_tags, location_partitions
-from brewery_assets.quality.hash_key import hash_key
-from brewery_assets.settings import LOCAL_DEPLOYMENT
 from brewery_assets_tests.orchestration.live import REPO_ROOT, DagsterDev, wait_until
+from brewery_assets_tests.quality.lake_runs import as_pseudonyms
 
 pytestmark = pytest.mark.slow
 
@@ -82,14 +79,6 @@ def _rows_by_location(path: str, identifier: str = "id") -> dict[tuple[str, str]
     return {key: sorted(group[identifier]) for key, group in frame.groupby(["country", "state"])}
 
 
-def _pseudonyms(ids_by_location: dict[tuple[str, str], list[str]]) -> dict[tuple[str, str], list[str]]:
-    """Silver's ids as the copy holds them: through the HMAC under the deployment's key (the
-    development key unless the environment sets one)."""
-    key, _ = hash_key(LOCAL_DEPLOYMENT)
-    return {location: sorted(hmac.new(key, i.encode(), hashlib.sha256).hexdigest() for i in ids)
-            for location, ids in ids_by_location.items()}
-
-
 def _run_status(instance: dg.DagsterInstance, run_id: str) -> dg.DagsterRunStatus:
     return instance.get_run_by_id(run_id).status
 
@@ -142,7 +131,7 @@ def test_scattered_locations_and_a_full_refresh_at_once_leave_the_lake_exact(dep
     assert silver_ids == bronze_ids - (rejected - silver_ids)
     gold = DeltaTable(layout.gold_brewery_counts).to_pandas()
     assert int(gold["brewery_count"].sum()) == len(silver_ids)
-    assert _rows_by_location(layout.silver_anonymized, "brewery_key") == _pseudonyms(silver)
+    assert _rows_by_location(layout.silver_anonymized, "brewery_key") == as_pseudonyms(silver)
 
 
 def test_a_silver_only_backfill_is_followed_by_the_anonymized_copy(deployment):

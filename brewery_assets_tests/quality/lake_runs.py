@@ -1,6 +1,8 @@
 """Runs silver and gold through Dagster on a bronze snapshot written by the test, as the schedule would."""
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -13,9 +15,11 @@ from brewery_assets.ingestion.bronze import read_manifest, write_snapshot
 from brewery_assets.lake import MANIFEST_NAME, LakeLayout
 from brewery_assets.locations import location_key, locations_of
 from brewery_assets.partitions import location_partitions
+from brewery_assets.quality.hash_key import hash_key
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import SparkConnectResource
+from brewery_assets.settings import LOCAL_DEPLOYMENT
 
 
 def definitions(layout: LakeLayout, spark: dg.ConfigurableResource | None = None) -> dg.Definitions:
@@ -92,3 +96,11 @@ def rows(path: str) -> list[dict]:
 def version(path: str) -> int:
     """The Delta table's current version."""
     return DeltaTable(path).version()
+
+
+def as_pseudonyms(ids_by_location: dict) -> dict:
+    """Silver's ids per location as the anonymized copy holds them: through the HMAC under this
+    environment's key (the development key unless BREWERY_ANONYMIZATION_KEY is set)."""
+    key, _ = hash_key(LOCAL_DEPLOYMENT)
+    return {location: sorted(hmac.new(key, i.encode(), hashlib.sha256).hexdigest() for i in ids)
+            for location, ids in ids_by_location.items()}

@@ -92,7 +92,8 @@ def reidentification_risk(groups: GroupSizes, max_unique_share: float, min_group
                      key=lambda item: (-item[1].unique_rows, item[0]))
     small_locations = sum(1 for g in groups.by_location.values() if g.rows < min_group_size)
     figures = (f"{share:.2%} of rows ({groups.unique_rows} of {groups.rows}) are alone in their group on the "
-               f"columns kept in the clear; smallest group: {groups.smallest_group} rows")
+               f"columns kept in the clear; smallest group: {groups.smallest_group} row"
+               f"{'' if groups.smallest_group == 1 else 's'}")
     return dg.AssetCheckResult(
         check_name=checks.REIDENTIFICATION_RISK,
         passed=passed,

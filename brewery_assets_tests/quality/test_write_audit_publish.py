@@ -8,10 +8,12 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from deltalake import DeltaTable, write_deltalake
 
 from brewery_assets.locations import UNKNOWN, location_id, location_key
 from brewery_assets.partitions import location_partitions
 from brewery_assets.quality.hash_key import DEPLOYMENT_ENV, DEVELOPMENT_KEY, KEY_ENV
+from brewery_assets.transformations.anonymize import ANONYMIZED_COLUMNS
 from brewery_assets_tests.quality.lake_runs import (
     definitions,
     materialize_anonymized,
@@ -227,6 +229,24 @@ def test_local_development_uses_the_public_development_key(layout, monkeypatch, 
     assert result.success
     assert result.asset_materializations_for_node("silver_breweries_anonymized")[0].metadata[
         "development_key"].value is True
+
+
+def test_a_copy_in_the_former_layout_is_replaced_whole_by_a_one_location_run(layout):
+    _, instance, first = _edge_lake(layout)
+    assert first.success
+    # The copy as it used to be: every silver column, the id and the address in it.
+    silver = DeltaTable(layout.silver_breweries).to_pyarrow_table()
+    write_deltalake(layout.silver_anonymized, silver, mode="overwrite", partition_by=["location_id"],
+                    schema_mode="overwrite")
+    texas = location_key("United States", "Texas")
+    result = materialize_anonymized(layout, instance, keys=[texas, texas])
+    assert result.success
+    assert result.asset_materializations_for_node("silver_breweries_anonymized")[0].metadata[
+        "full_rebuild"].value is True
+    copy = DeltaTable(layout.silver_anonymized)
+    assert sorted(f.name for f in copy.schema().fields) == sorted(ANONYMIZED_COLUMNS)
+    assert copy.metadata().partition_columns == ["location_id"]
+    assert len(copy.to_pandas()) == silver.num_rows
 
 
 GREEK_REGION = "Αποκεντρωμένη Διοίκηση Πελοποννήσου, Δυτικής Ελλάδας και Ιονίου"

@@ -7,7 +7,7 @@
               _manifest.json                     records, pages, total, checksums, extraction figures
     <silver>/breweries/                          Delta, partitioned by country and state
     <silver>/breweries_rejected/                 Delta, records kept out of silver, with a reason
-    <silver>/breweries_anonymized/               Delta, silver with identifying columns hashed
+    <silver>/breweries_anonymized/               Delta, silver under a keyed pseudonym, generalised
     <silver>/_staging/, <gold>/_staging/         candidates audited before publishing (quality/wap.py)
     <gold>/brewery_counts/                       Delta, counts per (country, state, brewery_type)
     <gold>/visualizations/                       the chart of gold, PNG

@@ -24,6 +24,7 @@ NULL_RATE_DRIFT = "null_rate_drift"
 SOURCE_SCHEMA_DRIFT = "source_schema_drift"
 # The anonymized copy: blocking, then a warning.
 MATCHES_SILVER = "matches_silver"
+REIDENTIFICATION_RISK = "reidentification_risk"
 OTHER_LOCATIONS_CURRENT = "other_locations_current"
 # Gold, blocking.
 COUNTS_POSITIVE = "counts_positive"
@@ -48,8 +49,12 @@ _SILVER_CHECKS = {
 }
 
 _ANONYMIZED_CHECKS = {
-    MATCHES_SILVER: (True, "Every rebuilt location of the copy has exactly the rows of silver's location (count "
-                           "and ids), at the silver version it was built from."),
+    MATCHES_SILVER: (True, "Every rebuilt location of the copy has exactly the rows of silver's location (count, "
+                           "and pseudonyms equal to silver's ids under the same key), at the silver version it was "
+                           "built from."),
+    REIDENTIFICATION_RISK: (True, "At most the configured share (default 1 %) of the copy's rows are unique on the "
+                                  "columns it keeps in the clear, i.e. point at exactly one public brewery; the "
+                                  "metadata has the share, the smallest group and the locations with unique rows."),
     OTHER_LOCATIONS_CURRENT: (False, "Locations the run did not rebuild still match silver; a failure lists the "
                                      "stale ones to rebuild."),
 }

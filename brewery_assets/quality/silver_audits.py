@@ -166,14 +166,15 @@ def reconcile(bronze: BronzeProfile, candidate: TableStats, rejected: DataFrame)
 
 @dataclass(frozen=True)
 class LocationFigures:
-    """Rows and an id checksum per location (`location_id`) of a silver table."""
+    """Rows and an id checksum per location (`location_id`) of a silver table (or of its copy, by pseudonym)."""
 
     by_location: dict[str, tuple[int, int]]
 
 
-def location_figures(table: DataFrame) -> LocationFigures:
-    """Per `location_id`: (rows, id checksum), in one aggregate."""
-    rows = table.groupBy("location_id").agg(F.count(F.lit(1)).alias("n"), id_checksum(F.col("id")).alias("c")).collect()
+def location_figures(table: DataFrame, identifier: str = "id") -> LocationFigures:
+    """Per `location_id`: (rows, checksum of the `identifier` column), in one aggregate."""
+    rows = table.groupBy("location_id").agg(
+        F.count(F.lit(1)).alias("n"), id_checksum(F.col(identifier)).alias("c")).collect()
     return LocationFigures({row["location_id"]: (int(row["n"]), int(row["c"] or 0)) for row in rows})
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
-from brewery_assets.quality.anonymized_audits import audit_anonymized
+from brewery_assets.quality.anonymized_audits import audit_anonymized, group_sizes, reidentification_risk
 from brewery_assets.quality.gold_audits import audit_gold
 from brewery_assets.quality.silver_audits import (
     BronzeProfile,
@@ -17,6 +17,7 @@ from brewery_assets.quality.silver_audits import (
     reconcile,
     table_stats,
 )
+from brewery_assets.transformations.anonymize import CLEAR_COLUMNS
 from brewery_assets.transformations.silver import REJECTED_COLUMNS, SILVER_COLUMNS
 
 SCHEMA = ", ".join(
@@ -161,6 +162,44 @@ def test_the_copy_must_match_silver_in_every_rebuilt_location():
     assert results["other_locations_current"].metadata["stale"].value == {"by": {"copy_rows": 5, "silver_rows": 0}}
     wrong = {r.check_name: r for r in audit_anonymized(LocationFigures({"tx": (1, 3)}), silver, frozenset({"tx"}), 4)}
     assert not wrong["matches_silver"].passed and wrong["matches_silver"].severity == dg.AssetCheckSeverity.ERROR
+
+
+COPY_SCHEMA = ("brewery_key string, brewery_type string, country string, state string, cell_latitude double, "
+               "cell_longitude double, ingest_date date, location_id string")
+
+
+def _copy_row(key, brewery_type, cell, location):
+    country, state = location.split(".")
+    return (key, brewery_type, country, state, cell, cell, DAY, location)
+
+
+def test_rows_alone_on_the_clear_columns_are_counted_per_location(spark):
+    rows = ([_copy_row(f"t{i}", "micro", 30.5, "us.tx") for i in range(3)]
+            + [_copy_row("t3", None, None, "us.tx"), _copy_row("t4", None, None, "us.tx")]
+            # Another type in the same cell is another group: one row alone.
+            + [_copy_row("t5", "brewpub", 30.5, "us.tx")]
+            + [_copy_row("u0", None, None, "ie.laois")])
+    groups = group_sizes(spark.createDataFrame(rows, COPY_SCHEMA), CLEAR_COLUMNS)
+    texas, laois = groups.by_location["us.tx"], groups.by_location["ie.laois"]
+    assert (texas.country, texas.state, texas.rows, texas.unique_rows, texas.smallest_group) == ("us", "tx", 6, 1, 1)
+    assert (texas.type_shown, texas.cell_shown) == (4, 4)
+    assert (laois.rows, laois.unique_rows, laois.smallest_group, laois.type_shown) == (1, 1, 1, 0)
+    assert (groups.rows, groups.unique_rows, groups.smallest_group) == (7, 2, 1)
+    assert groups.unique_share == 2 / 7
+
+
+def test_the_risk_check_blocks_above_the_allowed_share(spark):
+    rows = [_copy_row(f"k{i}", "micro", 30.5, "us.tx") for i in range(99)] + [_copy_row("z", None, None, "ie.laois")]
+    groups = group_sizes(spark.createDataFrame(rows, COPY_SCHEMA), CLEAR_COLUMNS)
+    at_limit = reidentification_risk(groups, 0.01, 5, CLEAR_COLUMNS)
+    assert at_limit.passed and at_limit.severity == dg.AssetCheckSeverity.ERROR
+    assert at_limit.metadata["unique_row_share"].value == 0.01
+    assert at_limit.metadata["locations_with_unique_rows"].value == {"ie.laois": {"rows": 1, "unique_rows": 1}}
+    assert at_limit.metadata["locations_below_min_group_size"].value == 1
+    below = reidentification_risk(groups, 0.005, 5, CLEAR_COLUMNS)
+    assert not below.passed
+    assert "1.00% of rows (1 of 100)" in below.description and "more than the 0.50% allowed" in below.description
+    assert below.metadata["smallest_group"].value == 1 and below.metadata["min_group_size"].value == 5
 
 
 def test_drift_checks_warn_on_volume_null_rates_and_source_fields(spark):

@@ -5,10 +5,10 @@
           version=<UTC time>-<hex>/              one immutable version of the day's snapshot
               page-00001.jsonl ...               each API page as received, one record a line
               _manifest.json                     records, pages, total, checksums, extraction figures
-    <silver>/breweries/                          Delta, partitioned by country and state
+    <silver>/breweries/                          Delta, one partition per location (location_id=...)
+        runs/<run id>.<hex>/                     each run's candidate, committed without a copy (quality/wap.py)
     <silver>/breweries_rejected/                 Delta, records kept out of silver, with a reason
     <silver>/breweries_anonymized/               Delta, silver under a keyed pseudonym, generalised
-    <silver>/_staging/, <gold>/_staging/         candidates audited before publishing (quality/wap.py)
     <gold>/brewery_counts/                       Delta, counts per (country, state, brewery_type)
     <gold>/visualizations/                       the chart of gold, PNG
     <root>/logs/                                 step stdout/stderr (dagster.yaml compute logs)

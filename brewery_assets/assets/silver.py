@@ -17,7 +17,7 @@ from pydantic import Field
 
 from brewery_assets import settings
 from brewery_assets.assets.bronze import bronze_breweries
-from brewery_assets.assets.metadata import OWNERS
+from brewery_assets.assets.metadata import OWNERS, column_schema
 from brewery_assets.assets.outcomes import add_location_metadata, events_of, preview_table
 from brewery_assets.locations import parse_location_key
 from brewery_assets.partitions import location_partitions
@@ -25,6 +25,11 @@ from brewery_assets.quality import checks
 from brewery_assets.quality.hash_key import SECRET_ID_ENV
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.spark_jobs import SparkJobRunner
+from brewery_assets.transformations.anonymize import ANONYMIZED_COLUMN_DOCS
+from brewery_assets.transformations.silver import IDENTIFYING_COLUMNS, SILVER_COLUMN_DOCS
+
+SILVER_SCHEMA = column_schema(SILVER_COLUMN_DOCS, IDENTIFYING_COLUMNS)
+ANONYMIZED_SCHEMA = column_schema(ANONYMIZED_COLUMN_DOCS)
 
 # Concurrency pools: one per Delta table (the silver step also writes the quarantine).
 SILVER_POOL = "lake_silver_breweries"
@@ -75,6 +80,7 @@ def selected_locations(context: dg.AssetExecutionContext) -> list[list[str]] | N
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=checks.SILVER_CHECK_SPECS,
     pool=SILVER_POOL,
+    metadata={"dagster/column_schema": SILVER_SCHEMA},
     group_name="silver",
     kinds={"spark", "delta"},
     owners=OWNERS,
@@ -106,7 +112,7 @@ def silver_breweries(
             "duplicates_removed": entry.get("duplicates_removed", 0),
             "preview": preview_table(entry.get("preview", [])),
         })
-    yield from events_of(outcome)
+    yield from events_of(outcome, {"dagster/column_schema": SILVER_SCHEMA})
 
 
 @dg.asset(
@@ -115,6 +121,7 @@ def silver_breweries(
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=checks.ANONYMIZED_CHECK_SPECS,
     pool=ANONYMIZED_POOL,
+    metadata={"dagster/column_schema": ANONYMIZED_SCHEMA},
     # The copy follows silver: locations rebuilt without it (a silver-only backfill) are rebuilt by
     # the automation sensor, so the copy never keeps rows silver no longer has.
     automation_condition=dg.AutomationCondition.eager(),
@@ -162,4 +169,4 @@ def silver_breweries_anonymized(
         })
     if outcome.metadata.get("development_key"):
         context.log.warning("anonymized with the public development key: set BREWERY_ANONYMIZATION_KEY")
-    yield from events_of(outcome)
+    yield from events_of(outcome, {"dagster/column_schema": ANONYMIZED_SCHEMA})

@@ -48,6 +48,16 @@ ANONYMIZED_COLUMNS: tuple[str, ...] = (
 # Everything but the pseudonym is readable as is: these are the columns a join with the public
 # catalogue can use, and what the copy's re-identification figures are measured on.
 CLEAR_COLUMNS: tuple[str, ...] = tuple(c for c in ANONYMIZED_COLUMNS if c != "brewery_key")
+ANONYMIZED_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "brewery_key": ("string", "keyed pseudonym of the brewery's id (HMAC-SHA256); stable under one key"),
+    "brewery_type": ("string", "brewery type; null where fewer than k breweries of the location share it"),
+    "country": ("string", "country, as in silver"),
+    "state": ("string", "state or province, as in silver"),
+    "cell_latitude": ("double", "latitude of the map cell's centre; null where the cell holds fewer than k"),
+    "cell_longitude": ("double", "longitude of the map cell's centre; null where the cell holds fewer than k"),
+    "ingest_date": ("date", "the bronze snapshot the row comes from"),
+    "location_id": ("string", "the location's partition folder, as in silver"),
+}
 _BLOCK_SIZE = 64
 
 

@@ -70,6 +70,30 @@ SILVER_COLUMNS: tuple[str, ...] = (
     "ingest_date",
     "location_id",
 )
+# Each silver column's type and meaning, for the table's column schema in the UI and the catalog.
+SILVER_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "id": ("string", "Open Brewery DB id, trimmed; one row per id"),
+    "name": ("string", "the brewery's name"),
+    "brewery_type": ("string", "one of the API's brewery types, lower-cased; `unknown` for any other value"),
+    "address_1": ("string", "street address"),
+    "address_2": ("string", "street address, second line"),
+    "address_3": ("string", "street address, third line"),
+    "city": ("string", "city"),
+    "postal_code": ("string", "postal code as the source wrote it"),
+    "country": ("string", "country, merged across case and whitespace variants; `(unknown)` when missing"),
+    "state": ("string", "state or province (`state_province`, else `state`), merged like country"),
+    "longitude": ("double", "longitude in degrees; null when the pair is missing or invalid"),
+    "latitude": ("double", "latitude in degrees; null when the pair is missing or invalid"),
+    "phone": ("string", "phone; a US number with separators as its 10 digits"),
+    "website_url": ("string", "website, scheme and host lower-cased"),
+    "coordinates_issue": ("string", "why the coordinates were nulled: incomplete, not_a_number, swapped, out_of_range"),
+    "unrecognised_brewery_type": ("string", "the source's brewery_type when it is not one of the API's"),
+    "ingest_date": ("date", "the bronze snapshot (ingestion day) the row comes from"),
+    "location_id": ("string", "the location's partition folder: a short ASCII id of (country, state)"),
+}
+# Columns that identify a business or the person behind a small one.
+IDENTIFYING_COLUMNS = frozenset({"name", "address_1", "address_2", "address_3", "phone", "website_url"})
+
 # The physical partition column: one folder per location, named by its bounded id.
 PARTITION_COLUMNS: tuple[str, ...] = ("location_id",)
 

@@ -13,6 +13,7 @@ from deltalake import DeltaTable, write_deltalake
 from brewery_assets.locations import UNKNOWN, location_id, location_key
 from brewery_assets.partitions import location_partitions
 from brewery_assets.pipeline import failure_cause
+from brewery_assets.transformations.silver import SILVER_COLUMNS
 from brewery_assets.quality.hash_key import DEPLOYMENT_ENV, DEVELOPMENT_KEY, KEY_ENV
 from brewery_assets.transformations.anonymize import ANONYMIZED_COLUMNS
 from brewery_assets_tests.quality.lake_runs import (
@@ -301,5 +302,11 @@ def test_long_real_names_are_stored_exactly_and_absurd_ones_are_quarantined(layo
         assert texas.metadata["duplicates_removed"].value == 1
         preview = texas.metadata["preview"].value
         assert "Alpha" in preview and "Ζυθοποιία" not in preview and "Bayern" not in preview
+        # The table's columns, each with its type and description, are on every materialization.
+        schema = texas.metadata["dagster/column_schema"].value
+        assert [column.name for column in schema.columns] == list(SILVER_COLUMNS)
+        assert all(column.description for column in schema.columns)
+        assert {c.name for c in schema.columns if c.tags.get("identifying")} == {
+            "name", "address_1", "address_2", "address_3", "phone", "website_url"}
         greek = _latest(instance, greek_key)
         assert greek.metadata["dagster/row_count"].value == 2 and greek.metadata["full_rebuild"].value is False

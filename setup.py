@@ -10,6 +10,7 @@ setup(
     install_requires=[
         "dagster==1.13.27",
         "dagster-webserver==1.13.27",
+        "dagster-dg-cli==1.13.27",
         "dagster-aws==0.29.27",
         "dagster-postgres==0.29.27",
         "dagster-pyspark==0.29.27",

@@ -103,12 +103,9 @@ def run_dev(host: str, port: int, verbose: bool) -> int:
     home = os.environ.get("DAGSTER_HOME")
     # Alert links point at this UI unless configured otherwise.
     os.environ.setdefault("DAGSTER_UI_URL", f"http://{host}:{port}")
-    command = [
-        sys.executable,
-        # `dagster dev` is superseded by the `dg` CLI, which this project does not install.
-        "-W", "ignore:Function `dev_command` is superseded",
-        "-m", "dagster", "dev", "-w", str(settings.REPO_ROOT / "workspace.yaml"), "-h", host, "-p", str(port),
-    ]
+    # `dg dev`, the `dg` CLI's webserver, daemon and code server, on the repository's workspace.
+    dg = os.path.join(os.path.dirname(sys.executable), "dg")
+    command = [dg, "dev", "-w", str(settings.REPO_ROOT / "workspace.yaml"), "-h", host, "-p", str(port)]
     say(f"starting the Dagster UI on {host}:{port} (webserver, daemon, code server) ...")
     # In DAGSTER_HOME, so that `dagster dev` does not warn about the repository's dagster.yaml.
     cwd = home if home and os.path.isdir(home) else str(settings.REPO_ROOT)

@@ -50,9 +50,11 @@ dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
 test: $(STAMP) $(CHECKOV) $(SPARK35_STAMP)
 	$(BIN)/ruff check brewery_assets brewery_assets_tests benchmarks scripts
+	$(BIN)/dg check defs
 	CHECKOV=$(CURDIR)/$(CHECKOV) SPARK35_PYTHON=$(CURDIR)/$(SPARK35) $(BIN)/pytest -q --durations=10
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[bench]"
 	$(BIN)/python benchmarks/pipeline_benchmark.py
 	$(BIN)/python benchmarks/extraction_benchmark.py
 

@@ -10,6 +10,7 @@ setup(
     install_requires=[
         "dagster==1.13.27",
         "dagster-webserver==1.13.27",
+        "dagster-dg-cli==1.13.27",
         "dagster-aws==0.29.27",
         "dagster-postgres==0.29.27",
         "dagster-pyspark==0.29.27",
@@ -25,6 +26,8 @@ setup(
         "matplotlib==3.11.2",
     ],
     extras_require={
+        # The benchmark's floor (benchmarks/floor.py); not needed to run or test the pipeline.
+        "bench": ["polars==2.1.0"],
         "test": ["pytest==9.2.0", "pytest-timeout==2.4.0", "ruff==0.17.5", "moto[server]==5.2.1", "websockets==17.4"],
     },
     entry_points={

@@ -1,14 +1,19 @@
-"""Times the whole pipeline, stage by stage, on generated catalogues of 12k, 500k and 2M breweries.
+"""Times the whole pipeline, stage by stage, on generated catalogues of 12k, 500k and 2M breweries,
+against a floor measured in the same run.
 
 Each run is a fresh process (so engine start-up is included) that executes the real Dagster jobs
-in process on a new lake:
-- `12k`: end to end over HTTP: the replay server, bronze ingestion, silver, gold, and the day's
-  history (its changes and daily counts), as `brewery-lake run` does.
-- `500k`, `2m`: the bronze snapshot is written directly (pages of 10,000 records), then silver
-  and gold run through Dagster as usual.
+in process on a new lake and a new Dagster instance configured by the repository's dagster.yaml
+(SQLite, as `make run` uses it):
+- `12k`: end to end over HTTP: the replay server, bronze ingestion, silver, its anonymized copy, gold,
+  and the day's history (its changes and daily counts), as `brewery-lake run` does.
+- `500k`, `2m`: the bronze snapshot is written directly (pages of 10,000 records), then silver, the
+  copy and gold run through Dagster as usual.
 
-Stage times come from the runs' step events; `process` is the child's wall time from start to
-exit, imports included. Figures go to benchmarks/results/pipeline.json and a table on stdout.
+The floor (benchmarks/floor.py) does the same cleaning, partitioned Delta write and gold in polars +
+deltalake, in a fresh process, on the same snapshot. Stage times come from the runs' step events;
+`process` is a child's wall time from start to exit, imports included; `events` and
+`event_write_seconds` count and time every event written to the instance. Figures go to
+benchmarks/results/pipeline.json and a table on stdout.
 
     python benchmarks/pipeline_benchmark.py [--sizes 12k,500k,2m] [--repeat 3]
 """
@@ -19,6 +24,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,6 +36,7 @@ SIZES = {"12k": 12_000, "500k": 500_000, "2m": 2_000_000}
 DIRECT_PAGE_SIZE = 10_000
 DAY = dt.date(2026, 11, 22)
 RESULTS = Path(__file__).resolve().parent / "results" / "pipeline.json"
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _step_seconds(instance, run_id: str) -> dict[str, float]:
@@ -46,6 +53,15 @@ def _step_seconds(instance, run_id: str) -> dict[str, float]:
     return seconds
 
 
+def _gold_published(instance, run_id: str) -> float:
+    """When the run's gold step succeeded (Unix time)."""
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is not None and event.step_key == "gold_brewery_counts" and event.event_type_value == "STEP_SUCCESS":
+            return entry.timestamp
+    raise RuntimeError(f"run {run_id} did not publish gold")
+
+
 def _pages(records, size: int):
     """(page number, records, None) triples of `size` records, as `write_snapshot` takes them."""
     page, number = [], 0
@@ -59,15 +75,35 @@ def _pages(records, size: int):
         yield number + 1, page, None
 
 
+def _timed_events(instance) -> dict:
+    """Counts and times every event the instance's storage writes from now on."""
+    spent = {"events": 0, "seconds": 0.0}
+    store = instance.event_log_storage
+    write = store.store_event
+
+    def timed(event):
+        clock = time.perf_counter()
+        try:
+            return write(event)
+        finally:
+            spent["seconds"] += time.perf_counter() - clock
+            spent["events"] += 1
+
+    store.store_event = timed
+    return spent
+
+
 def child(size_name: str, output: str) -> None:
     """One measured run in this process; writes its figures to `output`."""
     started = time.perf_counter()
     # The benchmark ingests a fixed day into a temporary lake: bronze's days must include it.
     os.environ.setdefault("BREWERY_BRONZE_START_DATE", DAY.isoformat())
+    os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
     import dagster as dg
+    from deltalake import DeltaTable
 
     from brewery_assets.definitions import build_definitions
-    from brewery_assets.ingestion.bronze import write_snapshot
+    from brewery_assets.ingestion.bronze import latest_snapshot, write_snapshot
     from brewery_assets.lake import LakeLayout
     from brewery_assets.locations import location_key, locations_of
     from brewery_assets.partitions import location_partitions
@@ -81,17 +117,27 @@ def child(size_name: str, output: str) -> None:
     figures: dict = {"size": size_name, "rows": count}
     with tempfile.TemporaryDirectory(prefix="brewery-bench-") as tmp:
         layout = LakeLayout(str(Path(tmp) / "lake"))
-        instance = dg.DagsterInstance.ephemeral()
+        home = Path(tmp) / "home"
+        home.mkdir()
+        (home / "dagster.yaml").write_text((REPO_ROOT / "dagster.yaml").read_text())
+        os.environ["BREWERY_COMPUTE_LOGS_DIR"] = str(Path(tmp) / "logs")
+        instance = dg.DagsterInstance.from_config(str(home))
+        events = _timed_events(instance)
         resources = {"lake": LakeResource(root=layout.root), "spark": SparkConnectResource()}
         if size_name == "12k":
             records = generate_breweries(count)
             with ReplayServer(records) as server:
                 defs = build_definitions({**resources, "openbrewerydb": OpenBreweryDBResource(base_url=server.url)})
                 clock = time.perf_counter()
-                runs = run_daily_refresh(defs, instance, DAY)
+                bronze_run, refresh_run, history_run = run_daily_refresh(defs, instance, DAY,
+                                                                         console_level="WARNING")
                 figures["pipeline_seconds"] = round(time.perf_counter() - clock, 3)
-            figures["stages"] = {step: seconds for run in runs for step, seconds in _step_seconds(
-                instance, run.run_id).items()}
+            figures["stages"] = {**_step_seconds(instance, bronze_run.run_id),
+                                 **_step_seconds(instance, refresh_run.run_id),
+                                 **_step_seconds(instance, history_run.run_id)}
+            figures["run_start_to_gold_seconds"] = round(
+                _gold_published(instance, refresh_run.run_id) - instance.get_run_record_by_id(
+                    bronze_run.run_id).start_time, 3)
         else:
             clock = time.perf_counter()
             pages = _pages(iter_breweries(count), DIRECT_PAGE_SIZE)
@@ -105,25 +151,49 @@ def child(size_name: str, output: str) -> None:
                 instance=instance,
                 tags={"dagster/asset_partition_range_start": keys[0],
                       "dagster/asset_partition_range_end": keys[-1]},
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             )
             assert refresh_run.success
             figures["pipeline_seconds"] = round(time.perf_counter() - clock, 3)
             figures["stages"] = _step_seconds(instance, refresh_run.run_id)
-        silver_files = sum(1 for _ in Path(layout.silver_breweries).rglob("*.parquet"))
-        figures["silver_files"] = silver_files
+        figures["events"] = events["events"]
+        figures["event_write_seconds"] = round(events["seconds"], 3)
+        figures["silver_files"] = len(DeltaTable(layout.silver_breweries).file_uris())
+        snapshot = latest_snapshot(layout)
+        # The floor's input: the same snapshot, kept for it outside this temporary lake.
+        kept = Path(output).with_suffix(".snapshot")
+        shutil.copytree(snapshot.path, kept, dirs_exist_ok=True)
+        instance.dispose()
     figures["process_seconds"] = round(time.perf_counter() - started, 3)
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     Path(output).write_text(json.dumps(figures))
 
 
+def _floor(snapshot: Path) -> dict:
+    """One fresh process of the floor (benchmarks/floor.py) on `snapshot`: its figures, wall time and RSS."""
+    with tempfile.TemporaryDirectory(prefix="brewery-floor-") as out:
+        clock = time.perf_counter()
+        done = subprocess.run([sys.executable, str(Path(__file__).with_name("floor.py")), str(snapshot), out],
+                              check=True, capture_output=True, text=True)
+        seconds = time.perf_counter() - clock
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    figures["process_seconds"] = round(seconds, 3)
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    figures["work_seconds"] = round(sum(figures["stages"].values()), 3)
+    return figures
+
+
 def measure(size_name: str, repeat: int) -> dict:
-    """Runs `repeat` fresh processes for one size; returns the runs and their medians."""
-    runs = []
+    """Runs `repeat` fresh processes of the pipeline and of the floor for one size; returns the runs,
+    their medians and the ratios."""
+    runs, floors = [], []
     for _ in range(repeat):
-        with tempfile.NamedTemporaryFile(suffix=".json") as out:
-            subprocess.run([sys.executable, __file__, "--child", size_name, out.name], check=True,
+        with tempfile.TemporaryDirectory(prefix="brewery-bench-out-") as out_dir:
+            out = Path(out_dir) / "figures.json"
+            subprocess.run([sys.executable, __file__, "--child", size_name, str(out)], check=True,
                            env={**os.environ, "RUST_LOG": "error"})
-            runs.append(json.loads(Path(out.name).read_text()))
+            runs.append(json.loads(out.read_text()))
+            floors.append(_floor(out.with_suffix(".snapshot")))
     stages = sorted({stage for run in runs for stage in run["stages"]})
     median = {
         "pipeline_seconds": statistics.median(r["pipeline_seconds"] for r in runs),
@@ -131,10 +201,23 @@ def measure(size_name: str, repeat: int) -> dict:
         "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in runs),
         "stages": {s: statistics.median(r["stages"][s] for r in runs) for s in stages},
     }
+    for name in ("events", "event_write_seconds", "run_start_to_gold_seconds"):
+        if name in runs[0]:
+            median[name] = statistics.median(r[name] for r in runs)
     silver_gold = median["stages"].get("silver_breweries", 0) + median["stages"].get("gold_brewery_counts", 0)
     median["silver_plus_gold_seconds"] = round(silver_gold, 3)
     median["rows_per_second"] = round(runs[0]["rows"] / median["pipeline_seconds"])
-    return {"size": size_name, "rows": runs[0]["rows"], "runs": runs, "median": median}
+    floor = {
+        "process_seconds": statistics.median(f["process_seconds"] for f in floors),
+        "work_seconds": statistics.median(f["work_seconds"] for f in floors),
+        "peak_rss_mb": statistics.median(f["peak_rss_mb"] for f in floors),
+    }
+    ratios = {
+        "process_over_floor_process": round(median["process_seconds"] / floor["process_seconds"], 2),
+        "silver_plus_gold_over_floor_work": round(silver_gold / floor["work_seconds"], 2),
+    }
+    return {"size": size_name, "rows": runs[0]["rows"], "runs": runs, "median": median,
+            "floor_runs": floors, "floor_median": floor, "ratios": ratios}
 
 
 def main() -> None:
@@ -156,15 +239,17 @@ def main() -> None:
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=1))
-    print(f"{'size':>6} {'rows':>10} {'bronze s':>9} {'silver s':>9} {'gold s':>7} {'pipeline s':>11} "
-          f"{'process s':>10} {'rows/s':>10} {'peak RSS MB':>12}")
+    print(f"{'size':>6} {'bronze s':>9} {'silver s':>9} {'copy s':>7} {'gold s':>7} {'events':>7} {'events s':>9} "
+          f"{'pipeline s':>11} {'process s':>10} {'floor s':>8} {'x floor':>8} {'RSS MB':>7}")
     for result in results:
-        m = result["median"]
+        m, floor = result["median"], result["floor_median"]
         bronze = m["stages"].get("bronze_breweries", result["runs"][0].get("bronze_direct_write_seconds", 0))
-        print(f"{result['size']:>6} {result['rows']:>10,} {bronze:>9.2f} {m['stages']['silver_breweries']:>9.2f} "
-              f"{m['stages']['gold_brewery_counts']:>7.2f} {m['pipeline_seconds']:>11.2f} "
-              f"{m['process_seconds']:>10.2f} {m['rows_per_second']:>10,} {m['peak_rss_mb']:>12,.0f}")
-    print(f"medians of {args.repeat} fresh processes; written to {args.output}")
+        print(f"{result['size']:>6} {bronze:>9.2f} {m['stages']['silver_breweries']:>9.2f} "
+              f"{m['stages']['silver_breweries_anonymized']:>7.2f} {m['stages']['gold_brewery_counts']:>7.2f} "
+              f"{m['events']:>7.0f} {m['event_write_seconds']:>9.2f} {m['pipeline_seconds']:>11.2f} "
+              f"{m['process_seconds']:>10.2f} {floor['process_seconds']:>8.2f} "
+              f"{result['ratios']['process_over_floor_process']:>8.2f} {m['peak_rss_mb']:>7,.0f}")
+    print(f"medians of {args.repeat} fresh processes each; written to {args.output}")
 
 
 if __name__ == "__main__":

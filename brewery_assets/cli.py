@@ -104,12 +104,9 @@ def run_dev(host: str, port: int, verbose: bool) -> int:
     home = os.environ.get("DAGSTER_HOME")
     # Alert links point at this UI unless configured otherwise.
     os.environ.setdefault("DAGSTER_UI_URL", f"http://{host}:{port}")
-    command = [
-        sys.executable,
-        # `dagster dev` is superseded by the `dg` CLI, which this project does not install.
-        "-W", "ignore:Function `dev_command` is superseded",
-        "-m", "dagster", "dev", "-w", str(settings.REPO_ROOT / "workspace.yaml"), "-h", host, "-p", str(port),
-    ]
+    # `dg dev`, the `dg` CLI's webserver, daemon and code server, on the repository's workspace.
+    dg = os.path.join(os.path.dirname(sys.executable), "dg")
+    command = [dg, "dev", "-w", str(settings.REPO_ROOT / "workspace.yaml"), "-h", host, "-p", str(port)]
     say(f"starting the Dagster UI on {host}:{port} (webserver, daemon, code server) ...")
     # In DAGSTER_HOME, so that `dagster dev` does not warn about the repository's dagster.yaml.
     cwd = home if home and os.path.isdir(home) else str(settings.REPO_ROOT)
@@ -196,6 +193,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     # dagster.yaml keeps step logs with the lake; the default follows the lake root.
     os.environ.setdefault("BREWERY_COMPUTE_LOGS_DIR", os.path.join(settings.lake_root(), "logs"))
+    # A run over every location records one planned event per asset instead of one per location
+    # (hundreds of writes to the local SQLite instance before the first step).
+    os.environ.setdefault(settings.PLANNED_EVENTS_ENV, "1")
 
     with api_for_local_runs():
         if args.command == "run":

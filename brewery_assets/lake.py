@@ -5,11 +5,11 @@
           version=<UTC time>-<hex>/              one immutable version of the day's snapshot
               page-00001.jsonl ...               each API page as received, one record a line
               _manifest.json                     records, pages, total, checksums, extraction figures
-    <silver>/breweries/                          Delta, partitioned by country and state
+    <silver>/breweries/                          Delta, one partition per location (location_id=...)
+        runs/<run id>.<hex>/                     each run's candidate, committed without a copy (quality/wap.py)
     <silver>/breweries_rejected/                 Delta, records kept out of silver, with a reason
-    <silver>/breweries_anonymized/               Delta, silver with identifying columns hashed
+    <silver>/breweries_anonymized/               Delta, silver under a keyed pseudonym, generalised
     <silver>/brewery_history/                    Delta, one row per version of a brewery, by valid_to
-    <silver>/_staging/, <gold>/_staging/         candidates audited before publishing (quality/wap.py)
     <gold>/brewery_counts/                       Delta, counts per (country, state, brewery_type)
     <gold>/brewery_changes/                      Delta, what appeared, disappeared or changed, by snapshot_date
     <gold>/brewery_counts_daily/                 Delta, counts per snapshot day, by snapshot_date

@@ -26,7 +26,7 @@ from pyspark.sql import functions as F
 from brewery_assets import delta_tables
 from brewery_assets.ingestion.bronze import published_snapshot, snapshot_days
 from brewery_assets.lake import LakeLayout
-from brewery_assets.transformations.silver import read_bronze
+from brewery_assets.transformations.silver import parse_bronze_lines, read_bronze_lines
 
 FORMATS = ("table", "csv", "json")
 
@@ -50,8 +50,8 @@ def bronze_records(spark: SparkSession, layout: LakeLayout) -> DataFrame | None:
     for day in snapshot_days(layout):
         snapshot = published_snapshot(layout, day)
         if snapshot is not None:
-            frames.append(read_bronze(spark, str(snapshot.path)).drop("readable")
-                          .withColumn("ingest_date", F.lit(day)))
+            records = parse_bronze_lines(read_bronze_lines(spark, str(snapshot.path)))
+            frames.append(records.drop("readable").withColumn("ingest_date", F.lit(day)))
     if not frames:
         return None
     records = frames[0]

@@ -94,20 +94,20 @@ def canonical_part(value: str | None) -> str:
 def raw_location(record: dict) -> tuple[str | None, str | None]:
     """The (country, state) text of a bronze record as received (`state_province`, else `state`).
 
-    Non-text values are rendered as Spark's `from_json` renders them into a string field (`_as_text`),
+    Non-text values are rendered as Spark's `from_json` renders them into a string field (`as_spark_text`),
     so this mapping and silver's join agree on every record.
     """
     state = record.get("state_province")
     if state is None:
         state = record.get("state")
-    return _as_text(record.get("country")), _as_text(state)
+    return as_spark_text(record.get("country")), as_spark_text(state)
 
 
 # The integers the embedded engine's JSON reader keeps exact (i64 and u64); others it reads as doubles.
 _EXACT_INTEGERS = range(-(2**63), 2**64)
 
 
-def _as_text(value: object) -> str | None:
+def as_spark_text(value: object) -> str | None:
     """A JSON value as Spark's `from_json` gives it for a string field, measured on the embedded engine.
 
     Text as it is; anything else as compact JSON (separators `,` `:`, non-ASCII characters as they

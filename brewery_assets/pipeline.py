@@ -9,7 +9,7 @@ import dagster as dg
 
 from brewery_assets.dead_runs import fail_dead_runs
 from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job, update_history_job
-from brewery_assets.partitions import location_partitions
+from brewery_assets.partitions import all_locations_tags, location_partitions
 from brewery_assets.progress import RunProgress
 
 
@@ -51,8 +51,7 @@ def run_daily_refresh(
     scope = (f"{len(keys):,} locations in one run; Dagster records the run's plan first "
              "(a few seconds per hundred locations)")
     refresh = _execute(defs, refresh_silver_gold_job.name, instance, progress, scope,
-                       tags={"dagster/asset_partition_range_start": keys[0],
-                             "dagster/asset_partition_range_end": keys[-1]},
+                       tags=all_locations_tags(keys),
                        run_config=run_config)
     # After silver, so that the history's current versions are compared with silver's published rows.
     history = _execute(defs, update_history_job.name, instance, progress, f"day {ingest_date.isoformat()}",

@@ -26,7 +26,7 @@ STEP_EVENTS = {
 STEP_WORK = {
     "bronze_breweries": "ingesting the day's snapshot",
     "silver_breweries": "cleaning, de-duplicating and auditing every location (Spark), then publishing",
-    "silver_breweries_anonymized": "hashing identifying columns into the anonymized copy (Spark)",
+    "silver_breweries_anonymized": "pseudonymising and generalising silver into the anonymized copy (Spark)",
     "gold_brewery_counts": "counting breweries per location and type (Spark)",
     "silver_brewery_history": "adding the day to the brewery history (Spark)",
     "gold_brewery_changes": "listing what appeared, disappeared or changed (Spark)",

@@ -8,7 +8,7 @@ the first to the last key), so silver is one Spark job and a full rewrite, and g
 
 Runs of a bronze backfill (several days) do not trigger it: silver reads only the newest
 snapshot, so refreshing after each backfilled day would rebuild the same table many times. After
-a day backfill, launch `refresh_silver_gold` (see the README) if the newest day changed.
+a day backfill, launch `refresh_silver_gold` (docs/operations.md, Backfill days) if the newest day changed.
 
 The sensor starts RUNNING (`BREWERY_REFRESH_SENSOR_STATUS=STOPPED` changes that), so turning the
 schedule on in the UI is enough for the whole daily refresh.

@@ -20,6 +20,13 @@ SNAPSHOT_ENV = "BREWERIES_SNAPSHOT"
 DEPLOYMENT_ENV = "DAGSTER_DEPLOYMENT"
 VERBOSE_ENV = "BREWERY_VERBOSE"
 
+# Defaults of the anonymized copy's settings, for runs without run config (sensors, automation).
+ANONYMIZED_SETTINGS_ENV = {
+    "min_group_size": ("BREWERY_ANONYMIZED_MIN_GROUP_SIZE", int),
+    "grid_degrees": ("BREWERY_ANONYMIZED_GRID_DEGREES", float),
+    "max_unique_share": ("BREWERY_ANONYMIZED_MAX_UNIQUE_SHARE", float),
+}
+
 LOCAL_DEPLOYMENT = "local"
 PRODUCTION_DEPLOYMENT = "prod"
 DEPLOYMENTS = (LOCAL_DEPLOYMENT, PRODUCTION_DEPLOYMENT)
@@ -58,3 +65,27 @@ def verbose(env: Mapping[str, str] | None = None) -> bool:
     """Whether `BREWERY_VERBOSE` asks the CLI for Dagster's full log (1, true, yes or on)."""
     env = os.environ if env is None else env
     return (env.get(VERBOSE_ENV) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+# Dagster's switch for single-run backfills: one "materialization planned" event per asset for a
+# range of partitions instead of one per partition. The processes that create runs need it (the
+# CLI, `dagster dev`, and in production the webserver and the daemon).
+PLANNED_EVENTS_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
+
+
+def anonymized_settings(chosen: Mapping[str, object], env: Mapping[str, str] | None = None) -> dict:
+    """The anonymized copy's settings: each one `chosen` (run config) unless None, else its variable
+    of `ANONYMIZED_SETTINGS_ENV`, else None (the job's default). ValueError for a variable that is
+    not a number."""
+    env = os.environ if env is None else env
+    settings = {}
+    for name, (variable, kind) in ANONYMIZED_SETTINGS_ENV.items():
+        value, text = chosen.get(name), (env.get(variable) or "").strip()
+        if value is None and text:
+            try:
+                value = kind(text)
+            except ValueError:
+                raise ValueError(f"{variable}={text!r} is not a {'whole number' if kind is int else 'number'}") \
+                    from None
+        settings[name] = value
+    return settings

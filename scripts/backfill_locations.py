@@ -10,8 +10,8 @@ The backfill daemon (running with `dagster dev` or `dagster-daemon run`) execute
 registration order, the order of the UI's partition picker); the same locations of the anonymized
 copy are rebuilt in the same runs, and `--with-gold` recomputes gold once after silver. Runs that
 write the same table wait for each other (concurrency pools), so scattered locations, and other
-runs launched meanwhile, never interleave their writes. The script prints the backfill id and the UI link; `--wait` waits for the end
-and exits non-zero unless the backfill succeeded.
+runs launched meanwhile, never interleave their writes. The script prints the backfill id and the
+UI link; `--wait` waits for the end and exits non-zero unless the backfill succeeded.
 """
 
 import argparse
@@ -21,7 +21,7 @@ import time
 import requests
 
 from brewery_assets.locations import location_key
-from brewery_assets.partitions import contiguous_ranges
+from brewery_assets.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, contiguous_ranges
 
 SILVER = ["silver_breweries"]
 # The anonymized copy follows silver location by location, in the same runs.
@@ -171,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for run in backfill["runs"]:
         tags = {tag["key"]: tag["value"] for tag in run["tags"]}
-        scope = (f"{tags['dagster/asset_partition_range_start']} ... {tags['dagster/asset_partition_range_end']}"
-                 if "dagster/asset_partition_range_start" in tags else tags.get("dagster/partition", "unpartitioned"))
+        scope = (f"{tags[PARTITION_RANGE_START_TAG]} ... {tags[PARTITION_RANGE_END_TAG]}"
+                 if PARTITION_RANGE_START_TAG in tags else tags.get("dagster/partition", "unpartitioned"))
         print(f"  run {run['runId']} {run['status']}: {scope}")
     print(f"backfill {backfill_id}: {backfill['status']}")
     return 0 if backfill_succeeded(backfill) else 1

@@ -6,19 +6,14 @@ definition time and always posts to Slack's public URL.
 """
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from brewery_assets.alerts.messages import RunFailure, StepError, run_failure_text
 from brewery_assets.alerts.slack import SlackAlertResource
-
-if TYPE_CHECKING:
-    from dagster._utils.error import SerializableErrorInfo
+from brewery_assets.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 
 PARTITION_TAG = "dagster/partition"
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 WILL_RETRY_TAG = "dagster/will_retry"
 
 _FAILURE_EVENTS = {
@@ -33,14 +28,15 @@ def run_partition(tags: Mapping[str, str] | None) -> str | None:
     tags = tags or {}
     if tags.get(PARTITION_TAG):
         return tags[PARTITION_TAG]
-    start, end = tags.get(RANGE_START_TAG), tags.get(RANGE_END_TAG)
+    start, end = tags.get(PARTITION_RANGE_START_TAG), tags.get(PARTITION_RANGE_END_TAG)
     if start and end:
         return start if start == end else f"{start}...{end}"
     return None
 
 
-def error_text(error: "SerializableErrorInfo | None", description: str | None = None) -> str:
-    """The readable part of a step error: a `dg.Failure`'s description, else the user's exception.
+def error_text(error: object, description: str | None = None) -> str:
+    """The readable part of a step error (Dagster's serializable error info): a `dg.Failure`'s description, else
+    the user's exception.
 
     Dagster wraps exceptions raised in an asset in `DagsterExecutionStepExecutionError`, whose own
     message only says which op failed; the exception that explains the failure is its cause.

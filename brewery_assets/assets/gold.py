@@ -9,7 +9,7 @@ import base64
 import dagster as dg
 from deltalake import DeltaTable
 
-from brewery_assets.assets.metadata import OWNERS
+from brewery_assets.assets.metadata import OWNERS, column_schema
 from brewery_assets.assets.outcomes import events_of
 from brewery_assets.assets.silver import silver_breweries
 from brewery_assets.lake import LakeLayout
@@ -17,7 +17,9 @@ from brewery_assets.quality import checks
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.spark_jobs import SparkJobRunner
 from brewery_assets.transformations.chart import TOP_LOCATIONS, counts_chart_png, top_locations_by_type
+from brewery_assets.transformations.gold import GOLD_COLUMN_DOCS
 
+GOLD_SCHEMA = column_schema(GOLD_COLUMN_DOCS)
 # The concurrency pool of the gold table's writer (one at a time).
 GOLD_POOL = "lake_gold_brewery_counts"
 
@@ -39,6 +41,7 @@ def write_chart(layout: LakeLayout) -> tuple[str, bytes]:
     deps=[silver_breweries],
     check_specs=checks.GOLD_CHECK_SPECS,
     pool=GOLD_POOL,
+    metadata={"dagster/column_schema": GOLD_SCHEMA},
     group_name="gold",
     kinds={"spark", "delta"},
     owners=OWNERS,
@@ -54,12 +57,13 @@ def gold_brewery_counts(context: dg.AssetExecutionContext, lake: LakeResource, s
     the published table, only after it was published.
     """
     outcome = spark.run(context, "gold", lake.layout, {"run_id": context.run.run_id})
-    chart = {}
+    extra = {}
     if outcome.published:
         image_path, png = write_chart(lake.layout)
         image = base64.b64encode(png).decode("ascii")
-        chart = {
+        extra = {
+            "dagster/column_schema": GOLD_SCHEMA,
             "chart": dg.MetadataValue.md(f"![breweries by type, top locations](data:image/png;base64,{image})"),
             "chart_path": dg.MetadataValue.path(image_path),
         }
-    yield from events_of(outcome, chart)
+    yield from events_of(outcome, extra)

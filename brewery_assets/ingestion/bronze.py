@@ -24,6 +24,7 @@ from typing import Any
 
 from brewery_assets.lake import CURRENT_NAME, MANIFEST_NAME, VERSION_PREFIX, LakeLayout
 from brewery_assets.locations import count_raw_locations, location_mapping
+from brewery_assets.record_ids import id_hash, silver_id
 from brewery_assets.storage import LakeStorage, LocalStorage, join, name_of, storage_for
 
 MANIFEST_FORMAT = 2
@@ -64,6 +65,14 @@ def record_id(record: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def page_profile(records: list[Any]) -> tuple[int, int, frozenset]:
+    """(ids, id checksum, field names) of a page's elements, as silver will read them
+    (`brewery_assets.record_ids`)."""
+    ids = [i for i in (silver_id(record) for record in records) if i is not None]
+    fields = frozenset(name for record in records if isinstance(record, dict) for name in record)
+    return len(ids), sum(id_hash(i) for i in ids), fields
+
+
 @dataclass
 class BronzeSnapshotWriter:
     """Writes one day's pages to a new version folder, then publishes them whole with `publish`.
@@ -78,6 +87,7 @@ class BronzeSnapshotWriter:
     _pages: dict[int, dict] = field(default_factory=dict)
     _ids: dict[int, list] = field(default_factory=dict)
     _locations: dict[int, Counter] = field(default_factory=dict)
+    _profiles: dict[int, tuple[int, int, frozenset]] = field(default_factory=dict)
     _clock: float = field(default_factory=time.perf_counter)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -98,10 +108,12 @@ class BronzeSnapshotWriter:
         if body is not None:
             entry["received_bytes"] = len(body)
             entry["received_sha256"] = hashlib.sha256(body).hexdigest()
+        profile = page_profile(records)
         with self._lock:
             self._pages[number] = entry
             self._ids[number] = [record_id(record) for record in records]
             self._locations[number] = count_raw_locations(records)
+            self._profiles[number] = profile
 
     @property
     def records(self) -> int:
@@ -120,6 +132,7 @@ class BronzeSnapshotWriter:
             pages = [self._pages[number] for number in sorted(self._pages)]
             ids = {i for page_ids in self._ids.values() for i in page_ids} - {None}
             locations: Counter = sum(self._locations.values(), Counter())
+            profiles = list(self._profiles.values())
         return {
             "format": MANIFEST_FORMAT,
             "ingest_date": self.ingest_date.isoformat(),
@@ -129,6 +142,9 @@ class BronzeSnapshotWriter:
             "pages": pages,
             "content_sha256": hashlib.sha256("".join(page["sha256"] for page in pages).encode()).hexdigest(),
             "locations": location_mapping(locations),
+            # What silver must account for, counted here so that silver need not parse the pages again.
+            "silver_ids": {"count": sum(p[0] for p in profiles), "checksum": sum(p[1] for p in profiles)},
+            "fields": sorted(set().union(*(p[2] for p in profiles))),
             "started_at": self.started_at,
             "finished_at": _utc_now(),
             "duration_seconds": round(time.perf_counter() - self._clock, 3),

@@ -1,11 +1,15 @@
-"""The pandera (PySpark) schema of silver: what a published silver row must look like.
+"""What a published silver row must look like: its columns and types (a pandera PySpark model),
+and the value rules of its columns.
 
-pandera checks the column types and value rules; ``violations` gives, for each column with a value
-rule, the filter that selects offending rows, so a failed check can show a sample of them.
+pandera checks the columns and their types, which needs no pass over the data. Each value rule is
+stated once, in `RULES` (what it requires) and `violations()` (the filter selecting the rows that
+break it): the audits count every rule's offenders in the single aggregate they already run
+(`silver_audits.table_stats`) and sample the offending rows of a failed rule.
 """
 
 import pandera.pyspark as pa
 import pyspark.sql.types as T
+from pandera.config import ValidationDepth, config_context
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
@@ -14,35 +18,48 @@ from brewery_assets.transformations.silver import COORDINATE_ISSUES
 
 
 class SilverBreweriesSchema(pa.DataFrameModel):
-    """One silver row: typed columns, a known brewery_type, coordinates on Earth, a location."""
+    """The columns of a silver row and their types; no other column is allowed. Which columns may be
+    null is a value rule (`RULES`)."""
 
-    id: T.StringType() = pa.Field(nullable=False)
+    id: T.StringType() = pa.Field(nullable=True)
     name: T.StringType() = pa.Field(nullable=True)
-    brewery_type: T.StringType() = pa.Field(nullable=False, isin=list(BREWERY_TYPES))
+    brewery_type: T.StringType() = pa.Field(nullable=True)
     address_1: T.StringType() = pa.Field(nullable=True)
     address_2: T.StringType() = pa.Field(nullable=True)
     address_3: T.StringType() = pa.Field(nullable=True)
     city: T.StringType() = pa.Field(nullable=True)
     postal_code: T.StringType() = pa.Field(nullable=True)
-    country: T.StringType() = pa.Field(nullable=False)
-    state: T.StringType() = pa.Field(nullable=False)
-    longitude: T.DoubleType() = pa.Field(nullable=True, in_range={"min_value": -180.0, "max_value": 180.0})
-    latitude: T.DoubleType() = pa.Field(nullable=True, in_range={"min_value": -90.0, "max_value": 90.0})
+    country: T.StringType() = pa.Field(nullable=True)
+    state: T.StringType() = pa.Field(nullable=True)
+    longitude: T.DoubleType() = pa.Field(nullable=True)
+    latitude: T.DoubleType() = pa.Field(nullable=True)
     phone: T.StringType() = pa.Field(nullable=True)
     website_url: T.StringType() = pa.Field(nullable=True)
-    coordinates_issue: T.StringType() = pa.Field(nullable=True, isin=list(COORDINATE_ISSUES))
+    coordinates_issue: T.StringType() = pa.Field(nullable=True)
     unrecognised_brewery_type: T.StringType() = pa.Field(nullable=True)
-    ingest_date: T.DateType() = pa.Field(nullable=False)
-    location_id: T.StringType() = pa.Field(nullable=False)
+    ingest_date: T.DateType() = pa.Field(nullable=True)
+    location_id: T.StringType() = pa.Field(nullable=True)
 
     class Config:
         # A column the schema does not know is a schema violation, not something to carry along.
         strict = True
 
 
+RULES: dict[str, str] = {
+    "id": "not null",
+    "brewery_type": "one of the API's brewery types",
+    "country": "not null",
+    "state": "not null",
+    "longitude": "within -180..180",
+    "latitude": "within -90..90",
+    "coordinates_issue": f"null or one of {', '.join(COORDINATE_ISSUES)}",
+    "ingest_date": "not null",
+    "location_id": "not null",
+}
+
+
 def violations() -> dict[str, Column]:
-    """For each column with a rule, the filter selecting rows that break it (a null where none is allowed,
-    a value outside the rule)."""
+    """For each column of `RULES`, the filter selecting the rows that break its rule."""
     return {
         "id": F.col("id").isNull(),
         "brewery_type": F.col("brewery_type").isNull() | ~F.col("brewery_type").isin(*BREWERY_TYPES),
@@ -57,8 +74,10 @@ def violations() -> dict[str, Column]:
 
 
 def validation_errors(frame) -> list[dict]:
-    """pandera's findings on `frame` as a flat list of {"kind", "column", "check", "error"} (empty when valid)."""
-    validated = SilverBreweriesSchema.validate(frame)
+    """pandera's findings on the columns and types of `frame`, as a flat list of {"kind", "column",
+    "check", "error"} (empty when they are right)."""
+    with config_context(validation_depth=ValidationDepth.SCHEMA_ONLY):
+        validated = SilverBreweriesSchema.validate(frame)
     errors = validated.pandera.errors or {}
     return [
         {"kind": kind, "column": finding.get("column"), "check": finding.get("check"), "error": finding.get("error")}

@@ -7,23 +7,23 @@ tables and the published version the audit read (a few aggregates), never from a
 the transformation.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dagster as dg
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS
 from brewery_assets.quality import checks
 from brewery_assets.quality.samples import sample
-from brewery_assets.quality.schemas import validation_errors, violations
+from brewery_assets.quality.schemas import RULES, validation_errors, violations
 from brewery_assets.transformations.silver import (
     DUPLICATE_ID,
     REJECT_REASONS,
     SILVER_COLUMNS,
     UNREADABLE_RECORD,
-    clean_text,
-    parse_bronze_lines,
+    id_checksum,
+    profile_lines,
 )
 
 _SAMPLE_COLUMNS = ("id", "name", "brewery_type", "country", "state", "longitude", "latitude", "coordinates_issue")
@@ -31,12 +31,15 @@ _SAMPLE_COLUMNS = ("id", "name", "brewery_type", "country", "state", "longitude"
 
 @dataclass(frozen=True)
 class TableStats:
-    """Row count, distinct ids and null counts of a silver table, from one aggregate."""
+    """What the audits need to know of a silver table, from one aggregate: rows, distinct ids, an id
+    checksum, nulls per column, new type values, and rows breaking each value rule of the schema."""
 
     rows: int
     distinct_ids: int
     nulls: dict[str, int]
     unrecognised_types: list[str]
+    id_checksum: int = 0
+    rule_violations: dict[str, int] = field(default_factory=dict)
 
     def null_rate(self, column: str) -> float:
         """Share of rows where `column` is null (0 for an empty table)."""
@@ -46,10 +49,13 @@ class TableStats:
 def table_stats(table: DataFrame) -> TableStats:
     """Computes `TableStats` in one pass; columns missing from `table` (an older schema) count as all null."""
     present = [c for c in SILVER_COLUMNS if c in table.columns]
+    rules = {c: rule for c, rule in violations().items() if c in table.columns}
     aggregates = [
         F.count(F.lit(1)).alias("rows"),
         F.count_distinct("id").alias("distinct_ids"),
+        id_checksum(F.col("id")).alias("checksum"),
         *(F.count_if(F.col(c).isNull()).alias(f"null_{c}") for c in present),
+        *(F.count_if(F.coalesce(rule, F.lit(False))).alias(f"rule_{c}") for c, rule in rules.items()),
     ]
     if "unrecognised_brewery_type" in table.columns:
         aggregates.append(F.sort_array(F.collect_set("unrecognised_brewery_type")).alias("unrecognised"))
@@ -57,13 +63,8 @@ def table_stats(table: DataFrame) -> TableStats:
     rows = int(row["rows"])
     nulls = {c: int(row[f"null_{c}"] or 0) if c in present else rows for c in SILVER_COLUMNS}
     unrecognised = list(row["unrecognised"] or []) if "unrecognised_brewery_type" in table.columns else []
-    return TableStats(rows, int(row["distinct_ids"]), nulls, unrecognised)
-
-
-def id_checksum(column: Column) -> Column:
-    """An order-independent checksum of the ids in `column` (nulls left out): the sum of their 64-bit
-    xxhash as a decimal, so two multisets of ids are equal when their counts and checksums are."""
-    return F.sum(F.when(column.isNotNull(), F.xxhash64(column)).cast("decimal(38,0)"))
+    broken = {c: int(row[f"rule_{c}"] or 0) for c in rules}
+    return TableStats(rows, int(row["distinct_ids"]), nulls, unrecognised, int(row["checksum"] or 0), broken)
 
 
 @dataclass(frozen=True)
@@ -78,21 +79,19 @@ class BronzeProfile:
     lines: DataFrame | None = None
 
 
-def bronze_profile(lines: DataFrame, records: int) -> BronzeProfile:
-    """Profiles a snapshot's JSON lines (`value`); `records` is the manifest's line count.
+def bronze_profile(lines: DataFrame, manifest: dict) -> BronzeProfile:
+    """The snapshot's profile: from its manifest, where bronze counted ids and fields as it stored
+    the pages; from one pass over its JSON lines (`value`) for a snapshot whose manifest lacks them.
 
-    Ids are read exactly as `classify_records` reads them, so silver, the quarantine and bronze
-    are compared on the same values.
+    Ids are read exactly as `classify_records` reads them (`brewery_assets.record_ids`), so silver,
+    the quarantine and bronze are compared on the same values.
     """
-    parsed = parse_bronze_lines(lines)
-    identifier = F.when(F.col("readable"), clean_text(F.col("id")))
-    row = parsed.agg(
-        F.collect_set(F.json_object_keys("raw_record")).alias("key_lists"),
-        F.count(identifier).alias("ids"),
-        id_checksum(identifier).alias("checksum"),
-    ).first()
-    names = {name for keys in row["key_lists"] or [] for name in keys or []}
-    return BronzeProfile(records, int(row["ids"]), int(row["checksum"] or 0), names, lines)
+    records = int(manifest["records"])
+    if "silver_ids" in manifest and "fields" in manifest:
+        ids = manifest["silver_ids"]
+        return BronzeProfile(records, int(ids["count"]), int(ids["checksum"]), set(manifest["fields"]), lines)
+    names, ids, checksum = profile_lines(lines)
+    return BronzeProfile(records, ids, checksum, names, lines)
 
 
 @dataclass(frozen=True)
@@ -146,9 +145,8 @@ class Reconciliation:
         }
 
 
-def reconcile(bronze: BronzeProfile, candidate_rows: int, candidate: DataFrame, rejected: DataFrame) -> Reconciliation:
-    """Reconciles the snapshot with the candidate table and the quarantine (both whole)."""
-    silver_checksum = candidate.agg(id_checksum(F.col("id")).alias("c")).first()["c"]
+def reconcile(bronze: BronzeProfile, candidate: TableStats, rejected: DataFrame) -> Reconciliation:
+    """Reconciles the snapshot with the candidate table (its stats) and the quarantine, both whole."""
     with_id = (F.col("reject_reason") != F.lit(UNREADABLE_RECORD)) & F.col("id").isNotNull()
     by_reason: dict[str, int] = {}
     rejected_ids, rejected_checksum = 0, 0
@@ -162,20 +160,21 @@ def reconcile(bronze: BronzeProfile, candidate_rows: int, candidate: DataFrame, 
         rejected_checksum += int(row["checksum"] or 0)
     ordered = {reason: by_reason.get(reason, 0) for reason in REJECT_REASONS}
     ordered.update({r: n for r, n in by_reason.items() if r not in ordered})
-    return Reconciliation(bronze.records, bronze.ids, bronze.id_checksum, candidate_rows, int(silver_checksum or 0),
+    return Reconciliation(bronze.records, bronze.ids, bronze.id_checksum, candidate.rows, candidate.id_checksum,
                           ordered, rejected_ids, rejected_checksum)
 
 
 @dataclass(frozen=True)
 class LocationFigures:
-    """Rows and an id checksum per location (`location_id`) of a silver table."""
+    """Rows and an id checksum per location (`location_id`) of a silver table (or of its copy, by pseudonym)."""
 
     by_location: dict[str, tuple[int, int]]
 
 
-def location_figures(table: DataFrame) -> LocationFigures:
-    """Per `location_id`: (rows, id checksum), in one aggregate."""
-    rows = table.groupBy("location_id").agg(F.count(F.lit(1)).alias("n"), id_checksum(F.col("id")).alias("c")).collect()
+def location_figures(table: DataFrame, identifier: str = "id") -> LocationFigures:
+    """Per `location_id`: (rows, checksum of the `identifier` column), in one aggregate."""
+    rows = table.groupBy("location_id").agg(
+        F.count(F.lit(1)).alias("n"), id_checksum(F.col(identifier)).alias("c")).collect()
     return LocationFigures({row["location_id"]: (int(row["n"]), int(row["c"] or 0)) for row in rows})
 
 
@@ -212,7 +211,7 @@ def audit_silver(
         _id_not_null(candidate, stats),
         _id_unique(candidate, stats),
         _not_empty(stats),
-        _schema_and_values(candidate),
+        _schema_and_values(candidate, stats),
         _reconciles(books),
         _other_locations_unchanged(scope),
         _volume_change(stats, previous, thresholds.volume_change),
@@ -257,8 +256,12 @@ def _not_empty(stats: TableStats) -> dg.AssetCheckResult:
                    f"{stats.rows:,} rows" if stats.rows else "the table would be empty")
 
 
-def _schema_and_values(candidate: DataFrame) -> dg.AssetCheckResult:
-    errors = validation_errors(candidate)
+def _schema_and_values(candidate: DataFrame, stats: TableStats) -> dg.AssetCheckResult:
+    # pandera checks the columns and their types; the value rules were counted in the stats' aggregate.
+    errors = validation_errors(candidate) + [
+        {"kind": "DATA", "column": column, "check": RULES[column], "error": f"{count:,} rows break the rule"}
+        for column, count in stats.rule_violations.items() if count
+    ]
     metadata: dict = {"violations": len(errors), "schema": "SilverBreweriesSchema (pandera.pyspark)"}
     if errors:
         metadata["findings"] = dg.MetadataValue.json(errors)

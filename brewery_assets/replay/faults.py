@@ -21,13 +21,19 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from brewery_assets.openbrewerydb.retry import EDGE_STATUSES, parse_retry_after
 from brewery_assets.replay.encoding import php_json
+from brewery_assets.replay.exchange import Request, Response
 
-if TYPE_CHECKING:
-    from brewery_assets.replay.server import ReplayServer, Request, Response
+
+class Catalogue(Protocol):
+    """The part of the replay server a fault changes: the records it serves (for drift while paging)."""
+
+    def delete_records(self, position: int, count: int) -> list: ...
+
+    def insert_records(self, position: int, records: list) -> None: ...
 
 FAULTS_ENV = "BREWERY_REPLAY_FAULTS"
 _LIST_PATH = "/v1/breweries"
@@ -159,7 +165,7 @@ class _Throttle:
 class FaultInjector:
     """The `before_response` hook that applies a `FaultPlan`; `injected` counts what it did."""
 
-    def __init__(self, plan: FaultPlan, server: "ReplayServer"):
+    def __init__(self, plan: FaultPlan, server: Catalogue):
         self.plan = plan
         self.server = server
         self.injected: Counter[str] = Counter()
@@ -174,7 +180,6 @@ class FaultInjector:
         self._throttle = _Throttle(plan.throttle_limit, plan.throttle_window, plan.throttle_others)
 
     def __call__(self, request: "Request", response: "Response") -> "Response":
-        from brewery_assets.replay.server import Response
 
         plan = self.plan
         is_list, is_meta = request.path == _LIST_PATH, request.path == _META_PATH
@@ -221,7 +226,6 @@ class FaultInjector:
     def _origin(self, request: "Request", response: "Response", status: int | None, is_list: bool, is_meta: bool,
                 list_number: int, meta_number: int) -> "Response":
         """The answer of the API's own code: an injected error, a failing page, or the response changed."""
-        from brewery_assets.replay.server import Response
 
         if status is not None:
             self._count(f"http_{status}")
@@ -315,7 +319,6 @@ def _drift_record(rng: random.Random, batch: int, index: int) -> dict:
 
 def _origin_error(status: int) -> "Response":
     """An error of the API's own code, as Laravel renders it in production: JSON with the status's text."""
-    from brewery_assets.replay.server import Response
 
     text = "Server Error" if status == 500 else _phrase(status)
     return Response(status, json.dumps({"message": text}).encode())
@@ -323,7 +326,6 @@ def _origin_error(status: int) -> "Response":
 
 def _edge_error(status: int) -> "Response":
     """An error page of the API's edge (Cloudflare), as HTML: what a client gets when the origin is down."""
-    from brewery_assets.replay.server import Response
 
     title = _EDGE_TITLES.get(status, _phrase(status))
     ray = uuid.uuid4().hex[:16]

@@ -28,13 +28,13 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS
 from brewery_assets.replay.encoding import php_json
+from brewery_assets.replay.exchange import Request, Response
 from brewery_assets.replay.faults import FAULTS_ENV, FaultPlan
 from brewery_assets.replay.generator import DEFAULT_COUNT, DEFAULT_SEED, generate_breweries
 from brewery_assets.replay.query import Query, parse_query
@@ -50,30 +50,6 @@ ITEM_CACHE_CONTROL = "public, max-age=86400"  # the API caches single breweries 
 
 # Fixed paths that the real API routes before `{id}`; the replay server does not implement them.
 _UNSUPPORTED = frozenset({"random", "search", "autocomplete"})
-
-
-@dataclass(frozen=True)
-class Request:
-    """A parsed request, as handed to `before_response`."""
-
-    method: str
-    path: str
-    query: dict[str, str]
-    number: int  # 1 for the first request the server received, counting every request
-    headers: Mapping[str, str] = field(default_factory=dict)
-    client: str = ""  # the client's address, which the live API's rate limit is keyed on
-
-
-@dataclass
-class Response:
-    """A response about to be sent; `before_response` may return a changed copy or a new one."""
-
-    status: int
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
-    # Send only this many bytes of the body, then drop the connection (Content-Length still announces the
-    # whole body): a response cut in transit.
-    cut_at: int | None = None
 
 
 BeforeResponse = Callable[[Request, Response], Response]

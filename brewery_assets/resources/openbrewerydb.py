@@ -3,7 +3,6 @@
 import dagster as dg
 from pydantic import Field
 
-from brewery_assets.openbrewerydb.client import OpenBreweryDBClient
 from brewery_assets.settings import PUBLIC_API_URL
 
 
@@ -12,6 +11,3 @@ class OpenBreweryDBResource(dg.ConfigurableResource):
 
     base_url: str = Field(default=PUBLIC_API_URL, description="API base URL, ending in /v1.")
     timeout_seconds: float = Field(default=30.0, description="Timeout of each HTTP request.")
-
-    def client(self) -> OpenBreweryDBClient:
-        return OpenBreweryDBClient(self.base_url, timeout=self.timeout_seconds)

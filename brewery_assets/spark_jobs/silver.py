@@ -62,12 +62,6 @@ def requested_locations(request: dict) -> list[tuple[str, str]] | None:
     return None if locations is None else [(country, state) for country, state in locations]
 
 
-def _repeats_an_id(staged: DataFrame) -> bool:
-    """Whether some id appears more than once among the staged rows (one aggregate over their files)."""
-    row = staged.agg(F.count(F.lit(1)).alias("rows"), F.count_distinct("id").alias("ids")).first()
-    return row["rows"] > row["ids"]
-
-
 def _snapshot_mismatch(published: DataFrame, date: str) -> str | None:
     """The snapshot dates of the published table when they are not exactly `date`, else None."""
     dates = sorted(str(row[0]) for row in published.select("ingest_date").distinct().collect())
@@ -113,14 +107,18 @@ def publish_silver(session: SparkSession, layout: LakeLayout, request: dict) -> 
         return wap.stage(rows if chosen is None else restrict_to_locations(rows, chosen), path, name, PARTITION_COLUMNS)
 
     staged = stage_silver(has_duplicates=chosen is not None)
-    has_duplicates = chosen is not None or _repeats_an_id(staged.rows)
+    # One aggregate over the staged files gives every figure of a full rebuild's audit, and tells
+    # whether an id repeats.
+    staged_stats = table_stats(staged.rows) if chosen is None else None
+    has_duplicates = chosen is not None or staged_stats.distinct_ids < staged_stats.rows - staged_stats.nulls["id"]
     if has_duplicates and chosen is None:
         staged = stage_silver(has_duplicates=True)
+        staged_stats = table_stats(staged.rows)
     # Without repeated ids only the lines that may be rejected need classifying.
     suspects = classified if has_duplicates else classify_records(
         parse_bronze_lines(suspect_lines(lines)), locations, date)
     staged_rejected = wap.stage(rejected_rows(suspects, has_duplicates), quarantine, name)
-    bronze = bronze_profile(lines, int(snapshot.manifest["records"]))
+    bronze = bronze_profile(lines, snapshot.manifest)
     thresholds = DriftThresholds(request["volume_change_threshold"], request["null_rate_drift_threshold"])
 
     # Audit the table as it would be published against the version read; publish against that
@@ -133,9 +131,9 @@ def publish_silver(session: SparkSession, layout: LakeLayout, request: dict) -> 
             kept = published.where(~F.col("location_id").isin(rebuilt_ids))
             candidate = wap.candidate(staged, published, kept)
             scope = Scope(frozenset(rebuilt_ids), location_figures(published), location_figures(candidate))
-        stats = table_stats(candidate)
+        stats = staged_stats if chosen is None else table_stats(candidate)
         previous = table_stats(published) if published is not None else None
-        books = reconcile(bronze, stats.rows, candidate, staged_rejected.rows)
+        books = reconcile(bronze, stats, staged_rejected.rows)
         results = audit_silver(candidate, stats, previous, books, bronze, scope, thresholds)
         blocked = blocked_by_checks("silver", results, staged.path, snapshot=date)
         if blocked:
@@ -188,24 +186,28 @@ def location_report(staged: DataFrame, rejected: DataFrame, chosen: list[tuple[s
     """Per rebuilt location: its rows, rejected records and duplicates removed, and its first rows.
 
     Plain values (no Dagster types), one entry per location that has rows or rejected records; a
-    requested location with neither has no entry.
+    requested location with neither has no entry. One query over the staged rows (counts and first
+    rows together) and one over the rejected records.
     """
-    counts = {
-        (row["country"], row["state"]): int(row["n"])
-        for row in staged.groupBy("country", "state").agg(F.count(F.lit(1)).alias("n")).collect()
-    }
+    location = Window.partitionBy("country", "state")
+    first_rows = (
+        staged.select(*_PREVIEW_COLUMNS, "country", "state",
+                      F.row_number().over(location.orderBy(F.col("name").asc_nulls_last(), "id")).alias("_n"),
+                      F.count(F.lit(1)).over(location).alias("_rows"))
+        .where(F.col("_n") <= PREVIEW_ROWS)
+        .collect()
+    )
+    counts: dict[tuple[str, str], int] = {}
+    previews: dict[tuple[str, str], list] = {}
+    for row in sorted(first_rows, key=lambda r: (r["country"], r["state"], r["_n"])):
+        counts[(row["country"], row["state"])] = int(row["_rows"])
+        previews.setdefault((row["country"], row["state"]), []).append({c: _plain(row[c]) for c in _PREVIEW_COLUMNS})
     scoped = rejected.where(F.col("country").isNotNull())
     if chosen is not None:
         scoped = restrict_to_locations(scoped, chosen)
     rejects: dict[tuple[str, str], dict[str, int]] = {}
     for row in scoped.groupBy("country", "state", "reject_reason").agg(F.count(F.lit(1)).alias("n")).collect():
         rejects.setdefault((row["country"], row["state"]), {})[row["reject_reason"]] = int(row["n"])
-    order = Window.partitionBy("country", "state").orderBy(F.col("name").asc_nulls_last(), "id")
-    previews: dict[tuple[str, str], list[dict]] = {}
-    for row in (staged.withColumn("_n", F.row_number().over(order)).where(F.col("_n") <= PREVIEW_ROWS)
-                .orderBy("country", "state", "_n").collect()):
-        previews.setdefault((row["country"], row["state"]), []).append(
-            {c: _plain(row[c]) for c in _PREVIEW_COLUMNS})
     report = []
     for country, state in sorted(counts.keys() | rejects.keys()):
         by_reason = rejects.get((country, state), {})

@@ -4,6 +4,13 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 GOLD_COLUMNS: tuple[str, ...] = ("country", "state", "brewery_type", "brewery_count", "ingest_date")
+GOLD_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "country": ("string", "country, as in silver"),
+    "state": ("string", "state or province, as in silver"),
+    "brewery_type": ("string", "brewery type, as in silver"),
+    "brewery_count": ("long", "silver rows of this location and type; the counts sum to silver's rows"),
+    "ingest_date": ("date", "the newest bronze snapshot behind the count"),
+}
 
 
 def count_breweries(silver: DataFrame) -> DataFrame:

@@ -43,6 +43,7 @@ from pyspark.sql import functions as F
 
 from brewery_assets.locations import location_id
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, BREWERY_TYPES
+from brewery_assets.record_ids import HASH_HEX_DIGITS, TRIMMED_CHARACTERS
 
 # Every bronze field is read as text: the API sends coordinates as numbers or strings, and a
 # strict reader would fail on whichever it did not expect. Typing happens in `classify_records`.
@@ -69,6 +70,30 @@ SILVER_COLUMNS: tuple[str, ...] = (
     "ingest_date",
     "location_id",
 )
+# Each silver column's type and meaning, for the table's column schema in the UI and the catalog.
+SILVER_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "id": ("string", "Open Brewery DB id, trimmed; one row per id"),
+    "name": ("string", "the brewery's name"),
+    "brewery_type": ("string", "one of the API's brewery types, lower-cased; `unknown` for any other value"),
+    "address_1": ("string", "street address"),
+    "address_2": ("string", "street address, second line"),
+    "address_3": ("string", "street address, third line"),
+    "city": ("string", "city"),
+    "postal_code": ("string", "postal code as the source wrote it"),
+    "country": ("string", "country, merged across case and whitespace variants; `(unknown)` when missing"),
+    "state": ("string", "state or province (`state_province`, else `state`), merged like country"),
+    "longitude": ("double", "longitude in degrees; null when the pair is missing or invalid"),
+    "latitude": ("double", "latitude in degrees; null when the pair is missing or invalid"),
+    "phone": ("string", "phone; a US number with separators as its 10 digits"),
+    "website_url": ("string", "website, scheme and host lower-cased"),
+    "coordinates_issue": ("string", "why the coordinates were nulled: incomplete, not_a_number, swapped, out_of_range"),
+    "unrecognised_brewery_type": ("string", "the source's brewery_type when it is not one of the API's"),
+    "ingest_date": ("date", "the bronze snapshot (ingestion day) the row comes from"),
+    "location_id": ("string", "the location's partition folder: a short ASCII id of (country, state)"),
+}
+# Columns that identify a business or the person behind a small one.
+IDENTIFYING_COLUMNS = frozenset({"name", "address_1", "address_2", "address_3", "phone", "website_url"})
+
 # The physical partition column: one folder per location, named by its bounded id.
 PARTITION_COLUMNS: tuple[str, ...] = ("location_id",)
 
@@ -92,8 +117,6 @@ _COORDINATES = ("longitude", "latitude")
 # Working columns of `classify_records`: the cleaned coordinate text, before it is parsed.
 _LONGITUDE_TEXT, _LATITUDE_TEXT = "_longitude_text", "_latitude_text"
 _TEXT_COLUMNS = ("name", "address_1", "address_2", "address_3", "city", "postal_code")
-# Characters trimmed from both ends of a value: whitespace, including the no-break space.
-_TRIMMED = " \t\n\r\x0b\x0c\u00a0"
 # Scheme and host of a URL; both are case-insensitive, the rest is not.
 _URL_HEAD = r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)(.*)$"
 
@@ -115,9 +138,6 @@ def read_bronze_lines(spark: SparkSession, snapshot_dir: str) -> DataFrame:
     return spark.read.text(f"{snapshot_dir.rstrip('/')}/*.jsonl")
 
 
-def read_bronze(spark: SparkSession, snapshot_dir: str) -> DataFrame:
-    """The records of one bronze snapshot: one row per JSON line, every field as text, plus the raw line."""
-    return parse_bronze_lines(read_bronze_lines(spark, snapshot_dir))
 
 
 def parse_bronze_lines(lines: DataFrame) -> DataFrame:
@@ -147,7 +167,7 @@ def parse_bronze_lines(lines: DataFrame) -> DataFrame:
 def clean_text(column: Column) -> Column:
     """Trimmed text, with blank values as null."""
     # `btrim` (PySpark >= 3.5) is `trim` with characters to remove; `F.trim` takes them only from PySpark 4.0.
-    trimmed = F.btrim(column, F.lit(_TRIMMED))
+    trimmed = F.btrim(column, F.lit(TRIMMED_CHARACTERS))
     return F.when(trimmed == "", F.lit(None)).otherwise(trimmed)
 
 
@@ -215,7 +235,7 @@ def phone(raw_phone: Column, country: Column) -> Column:
 def classify_records(raw: DataFrame, locations: DataFrame, ingest_date: str) -> DataFrame:
     """Every bronze record cleaned and typed, with `reject_reason` (null when it may enter silver).
 
-    `raw` is `read_bronze` output. `locations` maps the raw (`country_raw`, `state_raw`) values of
+    `raw` is `parse_bronze_lines` output. `locations` maps the raw (`country_raw`, `state_raw`) values of
     the snapshot to their canonical (`country`, `state`, `location_id`), null for a pair that
     cannot name a place; it is computed once per snapshot in Python (`locations.canonical_mapping`),
     so partition keys and silver rows always agree. A record whose pair is not in the mapping is
@@ -325,10 +345,29 @@ def rejected_rows(classified: DataFrame, has_duplicates: bool = True) -> DataFra
     return invalid.unionByName(losers.withColumn("reject_reason", F.lit(DUPLICATE_ID)).select(*REJECTED_COLUMNS))
 
 
-def bronze_fields(lines: DataFrame) -> set[str]:
-    """Every field name found in any record of a DataFrame of JSON lines (`value`), in one light pass."""
-    row = lines.agg(F.collect_set(F.json_object_keys("value")).alias("key_lists")).first()
-    return {name for keys in row["key_lists"] or [] for name in keys or []}
+def id_hash(column: Column) -> Column:
+    """Each id's share of an id checksum, as `brewery_assets.record_ids.id_hash` computes it in Python."""
+    return F.conv(F.substring(F.sha2(column, 256), 1, HASH_HEX_DIGITS), 16, 10).cast("decimal(38,0)")
+
+
+def id_checksum(column: Column) -> Column:
+    """An order-independent checksum of the ids in `column` (nulls left out): two multisets of ids are
+    equal when their counts and checksums are. Bronze computes the same sum at ingestion."""
+    return F.sum(F.when(column.isNotNull(), id_hash(column)))
+
+
+def profile_lines(lines: DataFrame) -> tuple[set[str], int, int]:
+    """(field names, ids, id checksum) of a DataFrame of JSON lines (`value`), in one pass: every field
+    name of any record, and the ids of its readable records read as `classify_records` reads them."""
+    parsed = parse_bronze_lines(lines)
+    identifier = F.when(F.col("readable"), clean_text(F.col("id")))
+    row = parsed.agg(
+        F.collect_set(F.json_object_keys("raw_record")).alias("key_lists"),
+        F.count(identifier).alias("ids"),
+        id_checksum(identifier).alias("checksum"),
+    ).first()
+    names = {name for keys in row["key_lists"] or [] for name in keys or []}
+    return names, int(row["ids"]), int(row["checksum"] or 0)
 
 
 def suspect_lines(lines: DataFrame) -> DataFrame:
@@ -343,14 +382,8 @@ def suspect_lines(lines: DataFrame) -> DataFrame:
     return lines.where(F.json_object_keys("value").isNull() | identifier.isNull())
 
 
-def build_silver(raw: DataFrame, locations: DataFrame, ingest_date: str) -> DataFrame:
-    """Cleans, types and de-duplicates bronze records into silver rows (see the module's rules)."""
-    return silver_rows(classify_records(raw, locations, ingest_date))
 
 
-def build_rejected(raw: DataFrame, locations: DataFrame, ingest_date: str) -> DataFrame:
-    """The bronze records that cannot enter silver, each with its reason code and raw line."""
-    return rejected_rows(classify_records(raw, locations, ingest_date))
 
 
 def restrict_to_locations(rows: DataFrame, locations: list[tuple[str, str]]) -> DataFrame:

@@ -22,7 +22,7 @@ from brewery_assets_tests.transformations.edge_records import BROKEN_LINES, EDGE
 
 DAY = dt.date(2026, 11, 22)
 FIGURES = ("dagster/row_count", "duplicates_removed", "rejected", "full_rebuild", "snapshot", "preview",
-           "breweries", "locations")
+           "breweries", "locations", "unique_rows", "smallest_group", "table_unique_row_share", "clear_columns")
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_the_job_through_pipes_gives_the_in_process_silver_and_gold(tmp_path, of
         return sorted((e.asset_key.to_user_string(), e.check_name, e.passed, e.severity.value)
                       for e in result.get_asset_check_evaluations())
 
-    assert checks(piped) == checks(local) and len(checks(piped)) == 14
+    assert checks(piped) == checks(local) and len(checks(piped)) == 15
     # Descriptions travel too (inside the check's Pipes metadata, restored on this side).
     descriptions = {e.check_name: e.description for e in piped.get_asset_check_evaluations()}
     assert descriptions["row_volume_change"] == "no previously published table to compare with"

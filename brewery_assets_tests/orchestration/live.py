@@ -19,6 +19,8 @@ from typing import Any
 
 import requests
 
+from brewery_assets.settings import PLANNED_EVENTS_ENV
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -48,7 +50,8 @@ class DagsterDev:
         self.home = home
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "DAGSTER_HOME": str(home), **env}
+        # As `brewery-lake dev` starts it (brewery_assets.cli).
+        self.env = {**os.environ, "DAGSTER_HOME": str(home), PLANNED_EVENTS_ENV: "1", **env}
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 

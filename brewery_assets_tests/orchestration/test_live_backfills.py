@@ -22,6 +22,7 @@ from brewery_assets.ingestion.bronze import latest_snapshot
 from brewery_assets.lake import LakeLayout
 from brewery_assets.partitions import all_locations_tags, location_partitions
 from brewery_assets_tests.orchestration.live import REPO_ROOT, DagsterDev, wait_until
+from brewery_assets_tests.quality.lake_runs import as_pseudonyms
 
 pytestmark = pytest.mark.slow
 
@@ -73,9 +74,9 @@ def _cli(deployment: DagsterDev, *args: str) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
 
-def _rows_by_location(path: str) -> dict[tuple[str, str], list[str]]:
+def _rows_by_location(path: str, identifier: str = "id") -> dict[tuple[str, str], list[str]]:
     frame = DeltaTable(path).to_pandas()
-    return {key: sorted(group["id"]) for key, group in frame.groupby(["country", "state"])}
+    return {key: sorted(group[identifier]) for key, group in frame.groupby(["country", "state"])}
 
 
 def _run_status(instance: dg.DagsterInstance, run_id: str) -> dg.DagsterRunStatus:
@@ -114,7 +115,8 @@ def test_scattered_locations_and_a_full_refresh_at_once_leave_the_lake_exact(dep
                                                                  dg.DagsterRunStatus.FAILURE), 600,
                    "the full refresh", poll=3)
         assert _run_status(instance, refresh_id) == dg.DagsterRunStatus.SUCCESS, deployment.log_tail()
-        failed = [r.dagster_run.run_id for r in instance.get_run_records()
+        failed = [(r.dagster_run.run_id, r.dagster_run.job_name, r.dagster_run.status.value,
+                   dict(r.dagster_run.tags)) for r in instance.get_run_records()
                   if r.dagster_run.status != dg.DagsterRunStatus.SUCCESS]
         assert not failed, failed
 
@@ -130,7 +132,7 @@ def test_scattered_locations_and_a_full_refresh_at_once_leave_the_lake_exact(dep
     assert silver_ids == bronze_ids - (rejected - silver_ids)
     gold = DeltaTable(layout.gold_brewery_counts).to_pandas()
     assert int(gold["brewery_count"].sum()) == len(silver_ids)
-    assert _rows_by_location(layout.silver_anonymized) == silver
+    assert _rows_by_location(layout.silver_anonymized, "brewery_key") == as_pseudonyms(silver)
 
 
 def test_a_silver_only_backfill_is_followed_by_the_anonymized_copy(deployment):

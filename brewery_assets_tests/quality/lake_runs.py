@@ -1,20 +1,25 @@
 """Runs silver and gold through Dagster on a bronze snapshot written by the test, as the schedule would."""
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
 import dagster as dg
 from deltalake import DeltaTable
 
+from brewery_assets.assets.silver import silver_breweries_anonymized
 from brewery_assets.definitions import build_definitions
 from brewery_assets.ingestion.bronze import read_manifest, write_snapshot
 from brewery_assets.lake import MANIFEST_NAME, LakeLayout
 from brewery_assets.locations import location_key, locations_of
 from brewery_assets.partitions import location_partitions
+from brewery_assets.quality.hash_key import hash_key
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import SparkConnectResource
+from brewery_assets.settings import LOCAL_DEPLOYMENT
 
 
 def definitions(layout: LakeLayout, spark: dg.ConfigurableResource | None = None) -> dg.Definitions:
@@ -65,6 +70,22 @@ def refresh_all(defs: dg.Definitions, instance: dg.DagsterInstance, run_config: 
     )
 
 
+def materialize_anonymized(layout: LakeLayout, instance: dg.DagsterInstance, run_config: dict | None = None,
+                           keys: list[str] | None = None):
+    """The anonymized copy alone over `keys` (a range of registered locations; default all of them), from
+    the published silver, without raising."""
+    keys = keys or instance.get_dynamic_partitions(location_partitions.name)
+    defs = definitions(layout)
+    job = dg.define_asset_job("anonymize", selection=[silver_breweries_anonymized])
+    resolved = dg.Definitions(assets=defs.assets, jobs=[job], resources=defs.resources).resolve_job_def("anonymize")
+    return resolved.execute_in_process(
+        instance=instance,
+        run_config=run_config,
+        tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
+        raise_on_error=False,
+    )
+
+
 def rows(path: str) -> list[dict]:
     """Every row of a Delta table, as dicts sorted by their text."""
     frame = DeltaTable(path).to_pandas()
@@ -75,3 +96,11 @@ def rows(path: str) -> list[dict]:
 def version(path: str) -> int:
     """The Delta table's current version."""
     return DeltaTable(path).version()
+
+
+def as_pseudonyms(ids_by_location: dict) -> dict:
+    """Silver's ids per location as the anonymized copy holds them: through the HMAC under this
+    environment's key (the development key unless BREWERY_ANONYMIZATION_KEY is set)."""
+    key, _ = hash_key(LOCAL_DEPLOYMENT)
+    return {location: sorted(hmac.new(key, i.encode(), hashlib.sha256).hexdigest() for i in ids)
+            for location, ids in ids_by_location.items()}

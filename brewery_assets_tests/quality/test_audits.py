@@ -4,7 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
-from brewery_assets.quality.anonymized_audits import audit_anonymized
+from brewery_assets.quality.anonymized_audits import audit_anonymized, group_sizes, reidentification_risk
 from brewery_assets.quality.gold_audits import audit_gold
 from brewery_assets.quality.silver_audits import (
     BronzeProfile,
@@ -17,6 +17,7 @@ from brewery_assets.quality.silver_audits import (
     reconcile,
     table_stats,
 )
+from brewery_assets.transformations.anonymize import CLEAR_COLUMNS
 from brewery_assets.transformations.silver import REJECTED_COLUMNS, SILVER_COLUMNS
 
 SCHEMA = ", ".join(
@@ -90,7 +91,7 @@ def _bronze(spark, ids, records):
     from brewery_assets.quality.silver_audits import bronze_profile
 
     lines = spark.createDataFrame([(f'{{"id": "{i}"}}' if i is not None else "not json",) for i in ids], "value string")
-    return bronze_profile(lines, records)
+    return bronze_profile(lines, {"records": records})
 
 
 def test_reconciliation_counts_every_bronze_record_and_id(spark):
@@ -98,7 +99,7 @@ def test_reconciliation_counts_every_bronze_record_and_id(spark):
     bronze = _bronze(spark, ["a", "b", "a", None, "c"], records=5)
     silver = spark.createDataFrame([_row("a"), _row("b")], SCHEMA)
     rejected = _rejected(spark, [("a", "duplicate_id"), (None, "unreadable_record")])
-    books = reconcile(bronze, 2, silver, rejected)
+    books = reconcile(bronze, table_stats(silver), rejected)
     check = _audit(spark, [_row("a"), _row("b")], books=books)["reconciles_with_bronze"]
     assert not check.passed
     figures = {k: check.metadata[k].value for k in ("bronze_records", "silver_rows", "duplicates_removed",
@@ -110,11 +111,11 @@ def test_reconciliation_counts_every_bronze_record_and_id(spark):
 
     # The same counts with an id swapped for another: the records add up, the ids do not.
     swapped = spark.createDataFrame([_row("a"), _row("z")], SCHEMA)
-    books = reconcile(_bronze(spark, ["a", "b", "a", None], records=4), 2, swapped, rejected)
+    books = reconcile(_bronze(spark, ["a", "b", "a", None], records=4), table_stats(swapped), rejected)
     assert books.unaccounted == 0 and books.ids_unaccounted == 0 and not books.ids_match
     assert not _audit(spark, [_row("a"), _row("z")], books=books)["reconciles_with_bronze"].passed
 
-    exact = reconcile(_bronze(spark, ["a", "b", "a", None], records=4), 2, silver, rejected)
+    exact = reconcile(_bronze(spark, ["a", "b", "a", None], records=4), table_stats(silver), rejected)
     assert exact.ids_match and exact.unaccounted == 0
     assert _audit(spark, [_row("a"), _row("b")], books=exact)["reconciles_with_bronze"].passed
 
@@ -163,6 +164,44 @@ def test_the_copy_must_match_silver_in_every_rebuilt_location():
     assert not wrong["matches_silver"].passed and wrong["matches_silver"].severity == dg.AssetCheckSeverity.ERROR
 
 
+COPY_SCHEMA = ("brewery_key string, brewery_type string, country string, state string, cell_latitude double, "
+               "cell_longitude double, ingest_date date, location_id string")
+
+
+def _copy_row(key, brewery_type, cell, location):
+    country, state = location.split(".")
+    return (key, brewery_type, country, state, cell, cell, DAY, location)
+
+
+def test_rows_alone_on_the_clear_columns_are_counted_per_location(spark):
+    rows = ([_copy_row(f"t{i}", "micro", 30.5, "us.tx") for i in range(3)]
+            + [_copy_row("t3", None, None, "us.tx"), _copy_row("t4", None, None, "us.tx")]
+            # Another type in the same cell is another group: one row alone.
+            + [_copy_row("t5", "brewpub", 30.5, "us.tx")]
+            + [_copy_row("u0", None, None, "ie.laois")])
+    groups = group_sizes(spark.createDataFrame(rows, COPY_SCHEMA), CLEAR_COLUMNS)
+    texas, laois = groups.by_location["us.tx"], groups.by_location["ie.laois"]
+    assert (texas.country, texas.state, texas.rows, texas.unique_rows, texas.smallest_group) == ("us", "tx", 6, 1, 1)
+    assert (texas.type_shown, texas.cell_shown) == (4, 4)
+    assert (laois.rows, laois.unique_rows, laois.smallest_group, laois.type_shown) == (1, 1, 1, 0)
+    assert (groups.rows, groups.unique_rows, groups.smallest_group) == (7, 2, 1)
+    assert groups.unique_share == 2 / 7
+
+
+def test_the_risk_check_blocks_above_the_allowed_share(spark):
+    rows = [_copy_row(f"k{i}", "micro", 30.5, "us.tx") for i in range(99)] + [_copy_row("z", None, None, "ie.laois")]
+    groups = group_sizes(spark.createDataFrame(rows, COPY_SCHEMA), CLEAR_COLUMNS)
+    at_limit = reidentification_risk(groups, 0.01, 5, CLEAR_COLUMNS)
+    assert at_limit.passed and at_limit.severity == dg.AssetCheckSeverity.ERROR
+    assert at_limit.metadata["unique_row_share"].value == 0.01
+    assert at_limit.metadata["locations_with_unique_rows"].value == {"ie.laois": {"rows": 1, "unique_rows": 1}}
+    assert at_limit.metadata["locations_below_min_group_size"].value == 1
+    below = reidentification_risk(groups, 0.005, 5, CLEAR_COLUMNS)
+    assert not below.passed
+    assert "1.00% of rows (1 of 100)" in below.description and "more than the 0.50% allowed" in below.description
+    assert below.metadata["smallest_group"].value == 1 and below.metadata["min_group_size"].value == 5
+
+
 def test_drift_checks_warn_on_volume_null_rates_and_source_fields(spark):
     previous = [_row(str(i), longitude=1.0, latitude=1.0) for i in range(10)]
     current = [_row("a"), _row("b")]
@@ -187,3 +226,17 @@ def test_gold_checks(spark):
     assert not results["sums_to_silver"].passed and results["sums_to_silver"].metadata["difference"].value == -1
     assert not results["one_row_per_location_and_type"].passed
     assert "micro" in results["one_row_per_location_and_type"].metadata["sample"].value
+
+
+def test_bronze_counts_the_ids_silver_reads_as_the_engine_reads_them(spark):
+    """The manifest's id checksum (Python, at ingestion) equals the engine's over the same lines."""
+    from brewery_assets.ingestion.bronze import encode_page, page_profile
+    from brewery_assets.quality.silver_audits import bronze_profile
+
+    records = [{"id": " a "}, {"id": 12}, {"id": "Ζυθο"}, {"id": "  "}, {"id": None}, "not an object", 7,
+               {"name": "no id"}, {"id": True}, {"id": 1.5}, {"id": {"nested": "x"}}]
+    ids, checksum, fields = page_profile(records)
+    lines = spark.createDataFrame([(line,) for line in encode_page(records).decode().splitlines()], "value string")
+    engine = bronze_profile(lines, {"records": len(records)})  # no figures in the manifest: one pass
+    assert (ids, checksum) == (engine.ids, engine.id_checksum) and ids == 6
+    assert fields == frozenset(engine.field_names) == {"id", "name"}

@@ -28,7 +28,14 @@ from brewery_assets.quality import wap
 from brewery_assets.replay import generate_breweries
 from brewery_assets.resources.spark import embedded_spark_remote
 from brewery_assets.spark_jobs import publish_silver
-from brewery_assets_tests.quality.lake_runs import definitions, refresh_all, register_locations, rows, write_bronze
+from brewery_assets_tests.quality.lake_runs import (
+    as_pseudonyms,
+    definitions,
+    refresh_all,
+    register_locations,
+    rows,
+    write_bronze,
+)
 from brewery_assets_tests.transformations.helpers import api_record
 
 DAY = dt.date(2026, 11, 22)
@@ -49,10 +56,10 @@ def _request(*locations) -> dict:
             "volume_change_threshold": 0.2, "null_rate_drift_threshold": 0.1}
 
 
-def _by_location(path: str) -> dict[tuple[str, str], list[str]]:
+def _by_location(path: str, identifier: str = "id") -> dict[tuple[str, str], list[str]]:
     grouped: dict[tuple[str, str], list[str]] = {}
     for row in rows(path):
-        grouped.setdefault((row["country"], row["state"]), []).append(row["id"])
+        grouped.setdefault((row["country"], row["state"]), []).append(row[identifier])
     return {location: sorted(ids) for location, ids in grouped.items()}
 
 
@@ -162,7 +169,7 @@ def test_two_cli_runs_launched_together_take_turns_at_each_table(tmp_path):
             assert first_end <= second_start, f"two {step} steps overlapped"
         # Every location holds exactly its rows; the copy and gold follow silver.
         assert _by_location(lake.silver_breweries) == expected
-        assert _by_location(lake.silver_anonymized) == expected
+        assert _by_location(lake.silver_anonymized, "brewery_key") == as_pseudonyms(expected)
         gold = DeltaTable(lake.gold_brewery_counts).to_pandas()
         assert int(gold["brewery_count"].sum()) == sum(len(ids) for ids in expected.values())
     finally:

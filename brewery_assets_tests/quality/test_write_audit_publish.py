@@ -4,19 +4,21 @@ write-audit-publish (a failed blocking check publishes nothing and stops gold)."
 import datetime as dt
 import hashlib
 import hmac
-import json
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from deltalake import DeltaTable, write_deltalake
 
-from brewery_assets.assets.silver import silver_breweries_anonymized
 from brewery_assets.locations import UNKNOWN, location_id, location_key
 from brewery_assets.partitions import location_partitions
+from brewery_assets.pipeline import failure_cause
 from brewery_assets.quality.hash_key import DEPLOYMENT_ENV, DEVELOPMENT_KEY, KEY_ENV
-from brewery_assets.transformations.anonymize import HASHED_COLUMNS
+from brewery_assets.transformations.anonymize import ANONYMIZED_COLUMNS
+from brewery_assets.transformations.silver import SILVER_COLUMNS
 from brewery_assets_tests.quality.lake_runs import (
     definitions,
+    materialize_anonymized,
     refresh_all,
     register_locations,
     rows,
@@ -120,6 +122,9 @@ def test_a_failing_blocking_check_publishes_nothing_and_gold_does_not_run(layout
     failure = result.get_step_failure_events()[0]
     assert failure.step_key == "silver_breweries"
     assert "reconciles_with_bronze" in failure.step_failure_data.error.message
+    # The CLI's failure line: the step and its cause, without the framework's prefix.
+    assert failure_cause(failure).startswith("silver not published: blocking checks failed (reconciles_with_bronze: "
+                                            "whole table does not reconcile with the snapshot: 1 records")
     check = _checks(result)["silver_breweries.reconciles_with_bronze"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR and check.blocking
     assert check.metadata["bronze_records"].value == 28 and check.metadata["unaccounted"].value == 1
@@ -169,7 +174,7 @@ def test_a_warn_check_does_not_stop_the_run_and_a_smaller_snapshot_leaves_no_sta
     monkeypatch.delenv(KEY_ENV, raising=False)
     defs, instance, first = _edge_lake(layout)
     assert first.success
-    _materialize_anonymized(layout, instance)
+    materialize_anonymized(layout, instance)
 
     # A much smaller snapshot: Texas only, and one record with a field the API never sent before.
     smaller = [r for r in EDGE_RECORDS if r["id"] in ("a", "e")]
@@ -195,57 +200,12 @@ def test_a_warn_check_does_not_stop_the_run_and_a_smaller_snapshot_leaves_no_sta
     assert sorted((r["id"], r["reject_reason"]) for r in rows(layout.silver_rejected)) == [("a", "duplicate_id")]
     assert _gold(layout) == {("United States", "Texas", "micro"): 3}
     assert {str(r["ingest_date"]) for r in rows(layout.silver_breweries)} == {"2026-11-23"}
-    _materialize_anonymized(layout, instance)
-    assert sorted(r["id"] for r in rows(layout.silver_anonymized)) == ["a", "e", "v"]
+    materialize_anonymized(layout, instance)
+    assert sorted(r["brewery_key"] for r in rows(layout.silver_anonymized)) == sorted(
+        hmac.new(DEVELOPMENT_KEY, i.encode(), hashlib.sha256).hexdigest() for i in ("a", "e", "v"))
     # Locations that left the source are still registered partitions, now empty ones.
     assert location_key("Belgium", "Région wallonne") in instance.get_dynamic_partitions(location_partitions.name)
     assert location_key(UNKNOWN, UNKNOWN) in instance.get_dynamic_partitions(location_partitions.name)
-
-
-def _materialize_anonymized(layout, instance):
-    keys = instance.get_dynamic_partitions(location_partitions.name)
-    defs = definitions(layout)
-    job = dg.define_asset_job("anonymize", selection=[silver_breweries_anonymized])
-    resolved = dg.Definitions(assets=defs.assets, jobs=[job], resources=defs.resources).resolve_job_def("anonymize")
-    result = resolved.execute_in_process(
-        instance=instance,
-        tags={"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]},
-        raise_on_error=False,
-    )
-    return result
-
-
-def test_anonymized_silver_cannot_be_matched_without_the_key(layout, monkeypatch):
-    secret = "a long random secret for this test"
-    monkeypatch.setenv(KEY_ENV, secret)
-    _, instance, first = _edge_lake(layout)
-    assert first.success
-    result = _materialize_anonymized(layout, instance)
-    assert result.success
-    meta = result.asset_materializations_for_node("silver_breweries_anonymized")[0].metadata
-    assert meta["development_key"].value is False and meta["hashed_columns"].value == list(HASHED_COLUMNS)
-
-    silver = {r["id"]: r for r in rows(layout.silver_breweries)}
-    anonymized = {r["id"]: r for r in rows(layout.silver_anonymized)}
-    assert sorted(anonymized) == sorted(silver)
-    names = [r["name"] for r in silver.values()]
-    hashes = {r["name"] for r in anonymized.values()}
-    # Someone who knows every name and tries plain hashes, or HMAC under a guessed key, matches nothing.
-    guesses = {hashlib.sha256(n.encode()).hexdigest() for n in names}
-    guesses |= {hashlib.sha256(n.lower().encode()).hexdigest() for n in names}
-    guesses |= {hmac.new(DEVELOPMENT_KEY, n.encode(), hashlib.sha256).hexdigest() for n in names}
-    guesses |= {hmac.new(b"", n.encode(), hashlib.sha256).hexdigest() for n in names}
-    assert hashes.isdisjoint(guesses)
-    # With the key, the hash is the standard HMAC-SHA256, so key holders can match on purpose.
-    assert hashes == {hmac.new(secret.encode(), n.encode(), hashlib.sha256).hexdigest() for n in names}
-    # Columns that are not identifying are kept, and no clear text of a hashed column is left.
-    for row_id, row in anonymized.items():
-        assert (row["city"], row["country"], row["state"], row["brewery_type"]) == (
-            silver[row_id]["city"], silver[row_id]["country"], silver[row_id]["state"],
-            silver[row_id]["brewery_type"])
-        for column in HASHED_COLUMNS:
-            assert row[column] is None or (len(row[column]) == 64 and row[column] != silver[row_id][column])
-    assert "Gassl Bräu" not in json.dumps(list(anonymized.values()), ensure_ascii=False, default=str)
 
 
 def test_anonymization_needs_a_key_outside_local_development(layout, monkeypatch):
@@ -258,7 +218,7 @@ def test_anonymization_needs_a_key_outside_local_development(layout, monkeypatch
     assert refresh.asset_materializations_for_node("gold_brewery_counts")
     message = refresh.get_step_failure_events()[0].step_failure_data.error.message
     assert KEY_ENV in message and "DAGSTER_DEPLOYMENT='prod'" in message
-    result = _materialize_anonymized(layout, instance)
+    result = materialize_anonymized(layout, instance)
     assert not result.success
 
 
@@ -270,10 +230,28 @@ def test_local_development_uses_the_public_development_key(layout, monkeypatch, 
     else:
         monkeypatch.setenv(DEPLOYMENT_ENV, deployment)
     _, instance, _ = _edge_lake(layout)
-    result = _materialize_anonymized(layout, instance)
+    result = materialize_anonymized(layout, instance)
     assert result.success
     assert result.asset_materializations_for_node("silver_breweries_anonymized")[0].metadata[
         "development_key"].value is True
+
+
+def test_a_copy_in_the_former_layout_is_replaced_whole_by_a_one_location_run(layout):
+    _, instance, first = _edge_lake(layout)
+    assert first.success
+    # The copy as it used to be: every silver column, the id and the address in it.
+    silver = DeltaTable(layout.silver_breweries).to_pyarrow_table()
+    write_deltalake(layout.silver_anonymized, silver, mode="overwrite", partition_by=["location_id"],
+                    schema_mode="overwrite")
+    texas = location_key("United States", "Texas")
+    result = materialize_anonymized(layout, instance, keys=[texas, texas])
+    assert result.success
+    assert result.asset_materializations_for_node("silver_breweries_anonymized")[0].metadata[
+        "full_rebuild"].value is True
+    copy = DeltaTable(layout.silver_anonymized)
+    assert sorted(f.name for f in copy.schema().fields) == sorted(ANONYMIZED_COLUMNS)
+    assert copy.metadata().partition_columns == ["location_id"]
+    assert len(copy.to_pandas()) == silver.num_rows
 
 
 GREEK_REGION = "Αποκεντρωμένη Διοίκηση Πελοποννήσου, Δυτικής Ελλάδας και Ιονίου"
@@ -324,5 +302,11 @@ def test_long_real_names_are_stored_exactly_and_absurd_ones_are_quarantined(layo
         assert texas.metadata["duplicates_removed"].value == 1
         preview = texas.metadata["preview"].value
         assert "Alpha" in preview and "Ζυθοποιία" not in preview and "Bayern" not in preview
+        # The table's columns, each with its type and description, are on every materialization.
+        schema = texas.metadata["dagster/column_schema"].value
+        assert [column.name for column in schema.columns] == list(SILVER_COLUMNS)
+        assert all(column.description for column in schema.columns)
+        assert {c.name for c in schema.columns if c.tags.get("identifying")} == {
+            "name", "address_1", "address_2", "address_3", "phone", "website_url"}
         greek = _latest(instance, greek_key)
         assert greek.metadata["dagster/row_count"].value == 2 and greek.metadata["full_rebuild"].value is False

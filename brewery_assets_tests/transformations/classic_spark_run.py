@@ -26,10 +26,10 @@ from brewery_assets.transformations.changes import daily_changes, daily_counts, 
 from brewery_assets.transformations.gold import count_breweries
 from brewery_assets.transformations.history import closed_by, open_on, rebuild_versions, snapshot_versions
 from brewery_assets.transformations.silver import (
-    bronze_fields,
     classify_records,
     location_frame,
     parse_bronze_lines,
+    profile_lines,
     read_bronze_lines,
     rejected_rows,
     restrict_to_locations,
@@ -91,7 +91,7 @@ def transformation_results(spark: SparkSession, snapshot_dir: str, cache: bool =
         "gold": _rows(count_breweries(silver)),
         "anonymized": _rows(anonymize(silver, HASH_KEY)),
         "restricted": _rows(restrict_to_locations(silver, LOCATIONS)),
-        "bronze_fields": sorted(bronze_fields(lines)),
+        "bronze_profile": (lambda names, ids, checksum: [sorted(names), ids, str(checksum)])(*profile_lines(lines)),
         "suspect_lines": sorted(row["value"] for row in suspect_lines(lines).collect()),
         **history_results(spark, silver),
     }

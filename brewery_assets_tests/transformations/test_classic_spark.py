@@ -90,6 +90,6 @@ def test_classic_spark_matches_the_embedded_engine(classic_spark, snapshot_dir, 
     assert _normalise(classic["history_by_day"]) == _normalise(classic["history"])
     assert _normalise(embedded["history_by_day"]) == _normalise(embedded["history"])
     assert {row["change"] for row in classic["changes"]} == {"appeared", "disappeared", "changed"}
-    assert classic["bronze_fields"] == embedded["bronze_fields"]
+    assert classic["bronze_profile"] == embedded["bronze_profile"]  # field names, ids and their checksum
     assert classic["suspect_lines"] == embedded["suspect_lines"]
     assert len(classic["suspect_lines"]) >= 1

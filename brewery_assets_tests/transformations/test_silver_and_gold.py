@@ -3,18 +3,26 @@
 import hashlib
 import hmac
 import json
+import math
+from collections import Counter
 
 import pytest
 
 from brewery_assets.locations import location_id
-from brewery_assets.transformations.anonymize import HASHED_COLUMNS, anonymize, hmac_sha256
+from brewery_assets.transformations.anonymize import (
+    ANONYMIZED_COLUMNS,
+    Generalisation,
+    anonymize,
+    hmac_sha256,
+    pseudonyms,
+)
 from brewery_assets.transformations.gold import GOLD_COLUMNS, count_breweries
 from brewery_assets.transformations.silver import (
     REJECTED_COLUMNS,
     SILVER_COLUMNS,
-    bronze_fields,
     classify_records,
     parse_bronze_lines,
+    profile_lines,
     rejected_rows,
     restrict_to_locations,
     silver_rows,
@@ -194,18 +202,39 @@ def test_hmac_matches_the_standard_and_nothing_without_the_key(spark):
     assert hashed[0] != hashlib.sha256("Gassl Bräu".encode()).hexdigest()
 
 
-def test_anonymize_replaces_only_identifying_columns(spark):
+def test_anonymize_keeps_a_pseudonym_place_type_and_cell_only(spark):
     silver = silver_rows(_classified(spark))
-    anonymized = anonymize(silver, b"secret")
-    assert anonymized.columns == silver.columns
+    # k=1 withholds nothing: each row shows what it can, generalised.
+    anonymized = anonymize(silver, b"secret", Generalisation(min_group_size=1, grid_degrees=1.0))
+    assert tuple(anonymized.columns) == ANONYMIZED_COLUMNS
     before = {r["id"]: r.asDict() for r in silver.collect()}
-    after = {r["id"]: r.asDict() for r in anonymized.collect()}
-    for row_id, row in after.items():
-        for column, value in row.items():
-            if column in HASHED_COLUMNS and before[row_id][column] is not None:
-                assert value == hmac.new(b"secret", before[row_id][column].encode(), hashlib.sha256).hexdigest()
-            else:
-                assert value == before[row_id][column]
+    by_key = {hmac.new(b"secret", row_id.encode(), hashlib.sha256).hexdigest(): row for row_id, row in before.items()}
+    after = {r["brewery_key"]: r.asDict() for r in anonymized.collect()}
+    assert after.keys() == by_key.keys()
+    for key, row in after.items():
+        source = by_key[key]
+        assert {c: row[c] for c in ("brewery_type", "country", "state", "ingest_date", "location_id")} == {
+            c: source[c] for c in ("brewery_type", "country", "state", "ingest_date", "location_id")}
+        for cell, exact in (("cell_latitude", "latitude"), ("cell_longitude", "longitude")):
+            assert row[cell] == (None if source[exact] is None else math.floor(source[exact]) + 0.5)
+    # Key holders map the pseudonyms back to silver's ids.
+    assert {r["brewery_key"]: r["id"] for r in pseudonyms(silver, b"secret").collect()} == {
+        key: source["id"] for key, source in by_key.items()}
+
+
+def test_anonymize_withholds_what_too_few_breweries_of_a_location_share(spark):
+    silver = silver_rows(_classified(spark))
+    rows = [r.asDict() for r in anonymize(silver, b"secret", Generalisation(min_group_size=2)).collect()]
+    sizes = Counter(r["location_id"] for r in rows)
+    groups = Counter(tuple(r[c] for c in ANONYMIZED_COLUMNS if c != "brewery_key") for r in rows)
+    for row in rows:
+        group = groups[tuple(row[c] for c in ANONYMIZED_COLUMNS if c != "brewery_key")]
+        # Every group has 2 rows or more, or is a location of one brewery with nothing shown.
+        assert group >= 2 or (sizes[row["location_id"]] == 1 and row["brewery_type"] is None
+                              and row["cell_latitude"] is None), row
+    # The edge records' Texas holds several micro breweries: their type is shown.
+    texas = [r for r in rows if r["state"] == "Texas"]
+    assert any(r["brewery_type"] == "micro" for r in texas)
 
 
 def _lines(spark, records, broken=BROKEN_LINES):
@@ -213,9 +242,11 @@ def _lines(spark, records, broken=BROKEN_LINES):
     return spark.createDataFrame([(v,) for v in values], "value string")
 
 
-def test_bronze_fields_lists_every_field_of_every_record(spark):
+def test_the_profile_lists_every_field_of_every_record_and_counts_the_ids(spark):
     extra = {**EDGE_RECORDS[0], "id": "new", "founded": 1999}
-    assert bronze_fields(_lines(spark, [*EDGE_RECORDS, extra])) == set(EDGE_RECORDS[0]) | {"founded"}
+    names, ids, _ = profile_lines(_lines(spark, [*EDGE_RECORDS, extra]))
+    assert names == set(EDGE_RECORDS[0]) | {"founded"}
+    assert ids == sum(1 for r in [*EDGE_RECORDS, extra] if (r.get("id") or "").strip())
 
 
 def test_suspect_lines_hold_every_record_rejected_for_its_content(spark):

@@ -19,7 +19,7 @@ import dagster as dg
 from deltalake import DeltaTable
 
 from brewery_assets.assets.bronze import bronze_breweries
-from brewery_assets.assets.metadata import OWNERS
+from brewery_assets.assets.metadata import OWNERS, column_schema
 from brewery_assets.assets.outcomes import events_of
 from brewery_assets.lake import LakeLayout
 from brewery_assets.partitions import ingest_date_partitions
@@ -27,12 +27,19 @@ from brewery_assets.quality import checks
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.spark_jobs import SparkJobRunner
 from brewery_assets.spark_jobs import JobOutcome
+from brewery_assets.transformations.changes import CHANGES_COLUMN_DOCS, DAILY_COUNTS_COLUMN_DOCS
+from brewery_assets.transformations.history import HISTORY_COLUMN_DOCS
+from brewery_assets.transformations.silver import IDENTIFYING_COLUMNS
 from brewery_assets.transformations.trend import totals_by_type, trend_chart_png
 
 # Concurrency pools: one writer per Delta table.
 HISTORY_POOL = "lake_silver_brewery_history"
 CHANGES_POOL = "lake_gold_brewery_changes"
 COUNTS_DAILY_POOL = "lake_gold_brewery_counts_daily"
+
+HISTORY_SCHEMA = column_schema(HISTORY_COLUMN_DOCS, IDENTIFYING_COLUMNS)
+CHANGES_SCHEMA = column_schema(CHANGES_COLUMN_DOCS, IDENTIFYING_COLUMNS)
+COUNTS_DAILY_SCHEMA = column_schema(DAILY_COUNTS_COLUMN_DOCS)
 
 # Every day whose upstream day is updated, not only the latest: a backfilled bronze day must reach
 # the history too. A day without its upstream (no bronze snapshot) is never requested.
@@ -66,6 +73,7 @@ def _request(context: dg.AssetExecutionContext) -> dict:
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=checks.HISTORY_CHECK_SPECS,
     pool=HISTORY_POOL,
+    metadata={"dagster/column_schema": HISTORY_SCHEMA},
     automation_condition=FOLLOWS_UPSTREAM,
     group_name="silver",
     kinds={"spark", "delta"},
@@ -80,7 +88,8 @@ def silver_brewery_history(context: dg.AssetExecutionContext, lake: LakeResource
     are held already; published only when every blocking check passes."""
     outcome = spark.run(context, "history", lake.layout, _request(context))
     yield from day_events(context, outcome, lambda day: {
-        "opened": day.get("opened", 0), "closed": day.get("closed", 0), "breweries": day.get("breweries", 0)})
+        "opened": day.get("opened", 0), "closed": day.get("closed", 0), "breweries": day.get("breweries", 0)},
+        {"dagster/column_schema": HISTORY_SCHEMA})
 
 
 @dg.asset(
@@ -89,6 +98,7 @@ def silver_brewery_history(context: dg.AssetExecutionContext, lake: LakeResource
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=checks.CHANGES_CHECK_SPECS,
     pool=CHANGES_POOL,
+    metadata={"dagster/column_schema": CHANGES_SCHEMA},
     automation_condition=FOLLOWS_UPSTREAM,
     group_name="gold",
     kinds={"spark", "delta"},
@@ -102,7 +112,8 @@ def gold_brewery_changes(context: dg.AssetExecutionContext, lake: LakeResource, 
     outcome = spark.run(context, "changes", lake.layout, _request(context))
     yield from day_events(context, outcome, lambda day: {
         "appeared": day.get("appeared", 0), "disappeared": day.get("disappeared", 0),
-        "changed": day.get("changed", 0), "breweries": day.get("breweries", 0)})
+        "changed": day.get("changed", 0), "breweries": day.get("breweries", 0)},
+        {"dagster/column_schema": CHANGES_SCHEMA})
 
 
 def write_trend_chart(layout: LakeLayout) -> tuple[str, bytes]:
@@ -121,6 +132,7 @@ def write_trend_chart(layout: LakeLayout) -> tuple[str, bytes]:
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=checks.COUNTS_DAILY_CHECK_SPECS,
     pool=COUNTS_DAILY_POOL,
+    metadata={"dagster/column_schema": COUNTS_DAILY_SCHEMA},
     automation_condition=FOLLOWS_UPSTREAM,
     group_name="gold",
     kinds={"spark", "delta"},
@@ -132,12 +144,13 @@ def write_trend_chart(layout: LakeLayout) -> tuple[str, bytes]:
 def gold_brewery_counts_daily(context: dg.AssetExecutionContext, lake: LakeResource, spark: SparkJobRunner):
     """Recomputes the selected days' counts (and every later day's) from the history, then redraws the trend."""
     outcome = spark.run(context, "counts_daily", lake.layout, _request(context))
-    chart = {}
+    extra = {}
     if outcome.published:
         image_path, png = write_trend_chart(lake.layout)
         image = base64.b64encode(png).decode("ascii")
-        chart = {
+        extra = {
+            "dagster/column_schema": COUNTS_DAILY_SCHEMA,
             "trend": dg.MetadataValue.md(f"![breweries by type per day](data:image/png;base64,{image})"),
             "trend_path": dg.MetadataValue.path(image_path),
         }
-    yield from day_events(context, outcome, lambda day: {"breweries": day.get("breweries", 0)}, chart)
+    yield from day_events(context, outcome, lambda day: {"breweries": day.get("breweries", 0)}, extra)

@@ -18,7 +18,28 @@ CHANGES_COLUMNS: tuple[str, ...] = (
 )
 # Taken from the new version, or from the closed one for a brewery that disappeared.
 _DESCRIBING = ("name", "brewery_type", "city", "country", "state", "location_id")
+CHANGES_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "snapshot_date": ("date", "the snapshot day of the change"),
+    "previous_snapshot_date": ("date", "the snapshot day before it, which it is compared with"),
+    "id": ("string", "Open Brewery DB id"),
+    "change": ("string", "appeared, disappeared or changed"),
+    "changed_fields": ("array<string>", "what changed; for a brewery that appeared again, what differs from its "
+                                        "last version (null for a new one); null when it disappeared"),
+    "name": ("string", "the brewery's name (of the new version; of the last one when it disappeared)"),
+    "brewery_type": ("string", "brewery type, likewise"),
+    "city": ("string", "city, likewise"),
+    "country": ("string", "country, likewise"),
+    "state": ("string", "state or province, likewise"),
+    "location_id": ("string", "the location's id, likewise"),
+}
 DAILY_COUNTS_COLUMNS: tuple[str, ...] = ("snapshot_date", "country", "state", "brewery_type", "brewery_count")
+DAILY_COUNTS_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    "snapshot_date": ("date", "the snapshot day counted"),
+    "country": ("string", "country, as in silver that day"),
+    "state": ("string", "state or province, as in silver that day"),
+    "brewery_type": ("string", "brewery type, as in silver that day"),
+    "brewery_count": ("long", "breweries of this location and type that day; a day's counts sum to its breweries"),
+}
 # One partition per snapshot day: recomputing days replaces only theirs.
 DAILY_PARTITION_COLUMNS: tuple[str, ...] = ("snapshot_date",)
 

@@ -17,13 +17,21 @@ from collections.abc import Sequence
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
-from brewery_assets.transformations.silver import SILVER_COLUMNS
+from brewery_assets.transformations.silver import SILVER_COLUMN_DOCS, SILVER_COLUMNS
 
 # What a version holds: silver's columns without the snapshot date, which valid_from/valid_to replace.
 VERSION_COLUMNS: tuple[str, ...] = tuple(c for c in SILVER_COLUMNS if c != "ingest_date")
 # The columns whose change makes a new version: `location_id` follows country and state.
 TRACKED_COLUMNS: tuple[str, ...] = tuple(c for c in VERSION_COLUMNS if c not in ("id", "location_id"))
 HISTORY_COLUMNS: tuple[str, ...] = (*VERSION_COLUMNS, "valid_from", "valid_to", "is_current", "changed_fields")
+HISTORY_COLUMN_DOCS: dict[str, tuple[str, str]] = {
+    **{name: SILVER_COLUMN_DOCS[name] for name in VERSION_COLUMNS},
+    "valid_from": ("date", "the first snapshot day this version held"),
+    "valid_to": ("date", "the first snapshot day it no longer held (changed or gone); null while current"),
+    "is_current": ("boolean", "valid_to is null: the brewery is in the last snapshot day, as this row"),
+    "changed_fields": ("array<string>", "columns that differ from the brewery's previous version; null for its "
+                                        "first, empty for a brewery back as it was"),
+}
 # Closed versions are grouped by the day they were closed, current ones (null) together: a new day
 # replaces only the current versions and adds the day's closed ones, and a rebuild from a day
 # replaces only the versions closed on or after it.

@@ -117,11 +117,16 @@ def test_each_days_checks_pass_against_silver_and_its_figures_are_recorded(lake_
 
     [history] = run.asset_materializations_for_node("silver_brewery_history")
     assert history.partition == D3.isoformat()
+    # Every column documented, in the table's order; identifying columns tagged.
+    schema = history.metadata["dagster/column_schema"].value
+    assert [column.name for column in schema.columns] == list(HISTORY_COLUMNS)
+    assert {c.name for c in schema.columns if c.tags.get("identifying")} >= {"name", "phone", "website_url"}
     figures = {name: history.metadata[name].value for name in ("opened", "closed", "breweries", "current_versions")}
     assert figures == {"opened": 3, "closed": 2, "breweries": 61, "current_versions": 61}
     [changes] = run.asset_materializations_for_node("gold_brewery_changes")
     assert {k: changes.metadata[k].value for k in ("appeared", "disappeared", "changed")} == {
         "appeared": 2, "disappeared": 1, "changed": 1}
+    assert [c.name for c in changes.metadata["dagster/column_schema"].value.columns] == list(CHANGES_COLUMNS)
     [counts] = run.asset_materializations_for_node("gold_brewery_counts_daily")
     assert counts.metadata["breweries"].value == 61
     assert DeltaTable(lake_in_order.layout.gold_brewery_counts_daily).to_pandas().shape[0] > 0

@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[bench]"
 	$(BIN)/python benchmarks/pipeline_benchmark.py
 	$(BIN)/python benchmarks/extraction_benchmark.py
+	$(BIN)/python benchmarks/history_benchmark.py
 
 replay-server: $(STAMP)
 	$(BIN)/brewery-replay-server

@@ -185,8 +185,6 @@ def publish_history(session: SparkSession, layout: LakeLayout, request: dict) ->
         except delta_tables.PublishConflict:
             return JobOutcome(failure="silver_brewery_history changed while this run audited it; nothing was "
                                       "published. Run it again.", retryable=True)
-
-    if not unchanged:
         wap.release(staged, store)
     return JobOutcome(
         metadata={

@@ -22,6 +22,7 @@ import time
 import dagster as dg
 import pytest
 from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
 
 from brewery_assets.ingestion.bronze import latest_snapshot
 from brewery_assets.lake import LakeLayout
@@ -212,6 +213,19 @@ def test_a_bronze_day_backfill_adds_history_and_leaves_silver_alone(deployment, 
     assert DeltaTable(layout.silver_breweries).version() == silver_version
     assert not [r for r in runs(deployment, pipelineName="refresh_silver_gold")
                 if r["tags"].get(AFTER_RUN_TAG) in {run["runId"] for run in backfill_runs}]
+
+    # The history follows bronze by itself (the history_follows_bronze automation sensor): the
+    # backfilled days join today's, and their daily counts are computed.
+    def history_days() -> list[str] | None:
+        try:
+            counts = DeltaTable(layout.gold_brewery_counts_daily).to_pandas()
+        except TableNotFoundError:
+            return None
+        held = sorted({str(day) for day in counts["snapshot_date"]})
+        return held if set(days) <= set(held) else None
+
+    assert wait_until(history_days, 300, "the backfilled days in the history", poll=3) == [*days, today.isoformat()]
+    assert not [r for r in runs(deployment) if r["status"] == "FAILURE"]
 
 
 def run_cli(deployment: DagsterDev, *args: str) -> None:

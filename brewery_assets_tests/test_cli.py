@@ -60,7 +60,7 @@ def test_run_on_the_generated_catalogue_prints_a_short_account_then_the_gold_sum
     assert gold["brewery_count"].sum() == 12_000
 
     out = done.stdout.splitlines()
-    assert len(out) + len(done.stderr.splitlines()) < 70, done.stdout + done.stderr
+    assert len(out) + len(done.stderr.splitlines()) < 60, done.stdout + done.stderr
     assert " - DEBUG - " not in done.stdout + done.stderr
     assert out[0].endswith("serving 12,000 breweries from the generated dataset")
     # Each run, and each step of it with what it did and how long it took.

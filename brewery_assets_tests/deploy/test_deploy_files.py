@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from brewery_assets.definitions import ASSETS
+from brewery_assets.deployments import production_lake
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = REPO_ROOT / "deploy"
@@ -557,3 +558,11 @@ def test_the_query_policy_grants_the_workgroup_the_catalog_tables_and_their_file
     for block in statements.values():
         assert not [resource for resource in _strings(block, "resources") if resource == "*"]
     assert re.search(r'(?m)^output "lake_query_policy_arn"', _tf("outputs.tf"))
+
+
+def test_iam_grants_each_layer_where_the_deployment_writes_it():
+    """Production writes each layer at its bucket's root (s3://<silver bucket>/breweries/...)."""
+    iam = _tf("iam.tf")
+    assert 'layer_object_arns = { for layer in local.layers : layer => "${aws_s3_bucket.lake[layer].arn}/*" }' in iam
+    lake = production_lake({"BREWERY_BRONZE_BUCKET": "b", "BREWERY_SILVER_BUCKET": "s", "BREWERY_GOLD_BUCKET": "g"})[0]
+    assert lake.layout.silver_breweries == "s3://s/breweries" and lake.layout.bronze_root == "s3://b/breweries"

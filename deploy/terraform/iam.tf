@@ -11,7 +11,9 @@ locals {
   partition  = data.aws_partition.current.partition
 
   layer_bucket_arns = [for layer in local.layers : aws_s3_bucket.lake[layer].arn]
-  layer_object_arns = { for layer in local.layers : layer => "${aws_s3_bucket.lake[layer].arn}/${layer}/*" }
+  # Each layer lives at the root of its own bucket (s3://<silver bucket>/breweries/...), as the
+  # production deployment writes it (brewery_assets/deployments.py).
+  layer_object_arns = { for layer in local.layers : layer => "${aws_s3_bucket.lake[layer].arn}/*" }
 
   emr_application_arn = aws_emrserverless_application.spark.arn
 }

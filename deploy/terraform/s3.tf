@@ -1,10 +1,10 @@
 # Buckets: one per lake layer (bronze, silver, gold), one for job code (artifacts) and one for logs.
 #
-# Each layer bucket keeps the layer's own prefix, so a bucket looks like the same layer of a local
-# lake root (see brewery_assets/lake.py):
-#   s3://<bronze bucket>/bronze/breweries/ingest_date=YYYY-MM-DD/...
-#   s3://<silver bucket>/silver/breweries/            (Delta)
-#   s3://<gold bucket>/gold/brewery_counts/           (Delta)
+# Each layer lives at the root of its bucket, as the production deployment writes it
+# (brewery_assets/deployments.py, brewery_assets/lake.py):
+#   s3://<bronze bucket>/breweries/ingest_date=YYYY-MM-DD/...
+#   s3://<silver bucket>/breweries/                   (Delta; also breweries_rejected/, breweries_anonymized/, ...)
+#   s3://<gold bucket>/brewery_counts/                (Delta; also visualizations/, ...)
 # The logs bucket holds logs/ (Dagster compute logs), emr/ (EMR job logs) and s3-access/ (S3
 # server access logs of the other buckets).
 

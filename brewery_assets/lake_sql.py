@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from brewery_assets import delta_tables
+from brewery_assets import asset_names, delta_tables
 from brewery_assets.ingestion.bronze import published_snapshot, snapshot_days
 from brewery_assets.lake import LakeLayout
 from brewery_assets.transformations.silver import parse_bronze_lines, read_bronze_lines
@@ -34,13 +34,13 @@ FORMATS = ("table", "csv", "json")
 def delta_tables_of(layout: LakeLayout) -> dict[str, str]:
     """The view name of each Delta table of the lake, with its location."""
     return {
-        "silver_breweries": layout.silver_breweries,
+        asset_names.SILVER: layout.silver_breweries,
         "silver_breweries_rejected": layout.silver_rejected,
-        "silver_breweries_anonymized": layout.silver_anonymized,
-        "silver_brewery_history": layout.silver_brewery_history,
-        "gold_brewery_counts": layout.gold_brewery_counts,
-        "gold_brewery_changes": layout.gold_brewery_changes,
-        "gold_brewery_counts_daily": layout.gold_brewery_counts_daily,
+        asset_names.ANONYMIZED: layout.silver_anonymized,
+        asset_names.HISTORY: layout.silver_brewery_history,
+        asset_names.GOLD: layout.gold_brewery_counts,
+        asset_names.CHANGES: layout.gold_brewery_changes,
+        asset_names.COUNTS_DAILY: layout.gold_brewery_counts_daily,
     }
 
 

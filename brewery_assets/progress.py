@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import dagster as dg
 
+from brewery_assets import asset_names
 from brewery_assets.run_figures import metadata_int, run_materializations, silver_figures
 
 STEP_EVENTS = {
@@ -24,13 +25,13 @@ STEP_EVENTS = {
 
 # What each step of the lake's jobs does, said when it starts.
 STEP_WORK = {
-    "bronze_breweries": "ingesting the day's snapshot",
-    "silver_breweries": "cleaning, de-duplicating and auditing every location (Spark), then publishing",
-    "silver_breweries_anonymized": "pseudonymising and generalising silver into the anonymized copy (Spark)",
-    "gold_brewery_counts": "counting breweries per location and type (Spark)",
-    "silver_brewery_history": "adding the day to the brewery history (Spark)",
-    "gold_brewery_changes": "listing what appeared, disappeared or changed (Spark)",
-    "gold_brewery_counts_daily": "counting breweries per snapshot day (Spark)",
+    asset_names.BRONZE: "ingesting the day's snapshot",
+    asset_names.SILVER: "cleaning, de-duplicating and auditing every location (Spark), then publishing",
+    asset_names.ANONYMIZED: "pseudonymising and generalising silver into the anonymized copy (Spark)",
+    asset_names.GOLD: "counting breweries per location and type (Spark)",
+    asset_names.HISTORY: "adding the day to the brewery history (Spark)",
+    asset_names.CHANGES: "listing what appeared, disappeared or changed (Spark)",
+    asset_names.COUNTS_DAILY: "counting breweries per snapshot day (Spark)",
 }
 
 
@@ -39,7 +40,7 @@ def _number(value: int | None) -> str:
 
 
 def _bronze(instance: dg.DagsterInstance, run_id: str) -> str:
-    materializations = run_materializations(instance, run_id).get(dg.AssetKey("bronze_breweries"), [])
+    materializations = run_materializations(instance, run_id).get(dg.AssetKey(asset_names.BRONZE), [])
     if not materializations:
         return "no snapshot recorded"
     metadata = materializations[-1].metadata
@@ -51,7 +52,7 @@ def _bronze(instance: dg.DagsterInstance, run_id: str) -> str:
 
 
 def _silver(instance: dg.DagsterInstance, run_id: str) -> str:
-    locations = len(run_materializations(instance, run_id).get(dg.AssetKey("silver_breweries"), []))
+    locations = len(run_materializations(instance, run_id).get(dg.AssetKey(asset_names.SILVER), []))
     figures = silver_figures(instance, run_id)
     if figures is None:
         return f"{locations:,} locations"
@@ -60,12 +61,12 @@ def _silver(instance: dg.DagsterInstance, run_id: str) -> str:
 
 
 def _anonymized(instance: dg.DagsterInstance, run_id: str) -> str:
-    locations = len(run_materializations(instance, run_id).get(dg.AssetKey("silver_breweries_anonymized"), []))
+    locations = len(run_materializations(instance, run_id).get(dg.AssetKey(asset_names.ANONYMIZED), []))
     return f"{locations:,} locations"
 
 
 def _gold(instance: dg.DagsterInstance, run_id: str) -> str:
-    materializations = run_materializations(instance, run_id).get(dg.AssetKey("gold_brewery_counts"), [])
+    materializations = run_materializations(instance, run_id).get(dg.AssetKey(asset_names.GOLD), [])
     metadata = materializations[-1].metadata if materializations else {}
     return (f"{_number(metadata_int(metadata, 'breweries'))} breweries in "
             f"{_number(metadata_int(metadata, 'dagster/row_count'))} rows")
@@ -95,13 +96,13 @@ def _counts_daily(instance: dg.DagsterInstance, run_id: str) -> str:
 
 
 STEP_FIGURES: dict[str, Callable[[dg.DagsterInstance, str], str]] = {
-    "bronze_breweries": _bronze,
-    "silver_breweries": _silver,
-    "silver_breweries_anonymized": _anonymized,
-    "gold_brewery_counts": _gold,
-    "silver_brewery_history": _history,
-    "gold_brewery_changes": _changes,
-    "gold_brewery_counts_daily": _counts_daily,
+    asset_names.BRONZE: _bronze,
+    asset_names.SILVER: _silver,
+    asset_names.ANONYMIZED: _anonymized,
+    asset_names.GOLD: _gold,
+    asset_names.HISTORY: _history,
+    asset_names.CHANGES: _changes,
+    asset_names.COUNTS_DAILY: _counts_daily,
 }
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from brewery_assets.quality.checks import RECONCILES_WITH_BRONZE, SILVER_KEY
+from brewery_assets import asset_names
+from brewery_assets.quality.checks import RECONCILES_WITH_BRONZE
 
 
 def metadata_int(metadata: Mapping[str, dg.MetadataValue] | None, name: str) -> int | None:
@@ -66,7 +67,7 @@ class SilverFigures:
 
 def silver_figures(instance: dg.DagsterInstance, run_id: str) -> SilverFigures | None:
     """The figures of silver's `reconciles_with_bronze` evaluation in the run, or None without one."""
-    evaluation = run_check_evaluation(instance, run_id, SILVER_KEY, RECONCILES_WITH_BRONZE)
+    evaluation = run_check_evaluation(instance, run_id, dg.AssetKey(asset_names.SILVER), RECONCILES_WITH_BRONZE)
     if evaluation is None:
         return None
     metadata = evaluation.metadata

@@ -18,6 +18,7 @@ import os
 
 import dagster as dg
 
+from brewery_assets import asset_names
 from brewery_assets.jobs import ingest_bronze_job
 from brewery_assets.partitions import ingest_date_at
 
@@ -29,7 +30,7 @@ DEFAULT_CRON = "0 6 * * *"
 DEFAULT_TIMEZONE = "UTC"
 
 SCHEDULE_NAME = "daily_ingest"
-BRONZE = dg.AssetKey("bronze_breweries")
+BRONZE = dg.AssetKey(asset_names.BRONZE)
 
 
 def default_status_from(value: str | None, fallback: str) -> str:

@@ -18,13 +18,14 @@ import os
 
 import dagster as dg
 
+from brewery_assets import asset_names
 from brewery_assets.jobs import refresh_silver_gold_job
 from brewery_assets.partitions import all_locations_tags, location_partitions
 from brewery_assets.schedules import default_status_from
 
 STATUS_ENV = "BREWERY_REFRESH_SENSOR_STATUS"
 SENSOR_NAME = "refresh_after_bronze"
-BRONZE = dg.AssetKey("bronze_breweries")
+BRONZE = dg.AssetKey(asset_names.BRONZE)
 
 # Tags on the refresh run, so an operator can find which bronze run caused it.
 AFTER_RUN_TAG = "brewery/after_bronze_run"

@@ -20,13 +20,14 @@ import time
 
 import requests
 
+from brewery_assets import asset_names
 from brewery_assets.locations import location_key
 from brewery_assets.partitions import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG, contiguous_ranges
 
-SILVER = ["silver_breweries"]
+SILVER = [asset_names.SILVER]
 # The anonymized copy follows silver location by location, in the same runs.
-ANONYMIZED = ["silver_breweries_anonymized"]
-GOLD = ["gold_brewery_counts"]
+ANONYMIZED = [asset_names.ANONYMIZED]
+GOLD = [asset_names.GOLD]
 # Backfill statuses that end it. `COMPLETED` is deprecated: it says every run was submitted, not
 # that they succeeded, so only `COMPLETED_SUCCESS` counts as success.
 DONE = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}

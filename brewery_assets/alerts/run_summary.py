@@ -17,13 +17,14 @@ from collections.abc import Sequence
 
 import dagster as dg
 
+from brewery_assets import asset_names
 from brewery_assets.alerts.messages import RunSummary, run_summary_text
 from brewery_assets.alerts.slack import SlackAlertResource
 from brewery_assets.run_figures import SilverFigures, metadata_int, run_materializations, silver_figures
 
-BRONZE = dg.AssetKey("bronze_breweries")
-SILVER = dg.AssetKey("silver_breweries")
-GOLD = dg.AssetKey("gold_brewery_counts")
+BRONZE = dg.AssetKey(asset_names.BRONZE)
+SILVER = dg.AssetKey(asset_names.SILVER)
+GOLD = dg.AssetKey(asset_names.GOLD)
 
 
 def latest_materialization(instance: dg.DagsterInstance, key: dg.AssetKey) -> dg.AssetMaterialization | None:

@@ -9,11 +9,12 @@ import base64
 import dagster as dg
 from deltalake import DeltaTable
 
+from brewery_assets import asset_names
+from brewery_assets.assets.check_specs import check_specs
 from brewery_assets.assets.metadata import OWNERS, column_schema
 from brewery_assets.assets.outcomes import events_of
 from brewery_assets.assets.silver import silver_breweries
 from brewery_assets.lake import LakeLayout
-from brewery_assets.quality import checks
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.spark_jobs import SparkJobRunner
 from brewery_assets.transformations.chart import TOP_LOCATIONS, counts_chart_png, top_locations_by_type
@@ -39,7 +40,7 @@ def write_chart(layout: LakeLayout) -> tuple[str, bytes]:
 
 @dg.asset(
     deps=[silver_breweries],
-    check_specs=checks.GOLD_CHECK_SPECS,
+    check_specs=check_specs(asset_names.GOLD),
     pool=GOLD_POOL,
     metadata={"dagster/column_schema": GOLD_SCHEMA},
     group_name="gold",

@@ -18,12 +18,13 @@ from collections.abc import Callable
 import dagster as dg
 from deltalake import DeltaTable
 
+from brewery_assets import asset_names
 from brewery_assets.assets.bronze import bronze_breweries
+from brewery_assets.assets.check_specs import check_specs
 from brewery_assets.assets.metadata import OWNERS, column_schema
 from brewery_assets.assets.outcomes import events_of
 from brewery_assets.lake import LakeLayout
 from brewery_assets.partitions import ingest_date_partitions
-from brewery_assets.quality import checks
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.spark_jobs import SparkJobRunner
 from brewery_assets.spark_jobs import JobOutcome
@@ -71,7 +72,7 @@ def _request(context: dg.AssetExecutionContext) -> dict:
     deps=[bronze_breweries],
     # Many days in one run are one rebuild from the earliest of them.
     backfill_policy=dg.BackfillPolicy.single_run(),
-    check_specs=checks.HISTORY_CHECK_SPECS,
+    check_specs=check_specs(asset_names.HISTORY),
     pool=HISTORY_POOL,
     metadata={"dagster/column_schema": HISTORY_SCHEMA},
     automation_condition=FOLLOWS_UPSTREAM,
@@ -96,7 +97,7 @@ def silver_brewery_history(context: dg.AssetExecutionContext, lake: LakeResource
     partitions_def=ingest_date_partitions,
     deps=[silver_brewery_history],
     backfill_policy=dg.BackfillPolicy.single_run(),
-    check_specs=checks.CHANGES_CHECK_SPECS,
+    check_specs=check_specs(asset_names.CHANGES),
     pool=CHANGES_POOL,
     metadata={"dagster/column_schema": CHANGES_SCHEMA},
     automation_condition=FOLLOWS_UPSTREAM,
@@ -130,7 +131,7 @@ def write_trend_chart(layout: LakeLayout) -> tuple[str, bytes]:
     partitions_def=ingest_date_partitions,
     deps=[silver_brewery_history],
     backfill_policy=dg.BackfillPolicy.single_run(),
-    check_specs=checks.COUNTS_DAILY_CHECK_SPECS,
+    check_specs=check_specs(asset_names.COUNTS_DAILY),
     pool=COUNTS_DAILY_POOL,
     metadata={"dagster/column_schema": COUNTS_DAILY_SCHEMA},
     automation_condition=FOLLOWS_UPSTREAM,

@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from brewery_assets.locations import location_key
+from brewery_assets.quality.checks import CheckOutcome, Markdown
 from brewery_assets.spark_jobs import JobOutcome
 
 # Plain metadata values the jobs return that the UI should show as paths or as tables.
@@ -19,6 +20,8 @@ def as_metadata(metadata: dict) -> dict:
     for name, value in metadata.items():
         if isinstance(value, dg.MetadataValue) or value is None:
             converted[name] = value
+        elif isinstance(value, Markdown):
+            converted[name] = dg.MetadataValue.md(str(value))
         elif name in _PATH_KEYS:
             converted[name] = dg.MetadataValue.path(value)
         elif name in _MARKDOWN_KEYS:
@@ -55,9 +58,21 @@ def events_of(outcome: JobOutcome, extra_metadata: dict | None = None) -> Iterat
     lost a race with another writer may. Errors of the engine itself are raised by the runner and
     classified by the asset (`retryable_error`).
     """
+    results = [check_result(check) for check in outcome.checks]
     if not outcome.published:
-        yield from outcome.checks
+        yield from results
         raise dg.Failure(description=outcome.failure, metadata=as_metadata(outcome.metadata),
                          allow_retries=outcome.retryable)
     yield dg.MaterializeResult(metadata={**as_metadata(outcome.metadata), **(extra_metadata or {})},
-                               check_results=outcome.checks)
+                               check_results=results)
+
+
+def check_result(outcome: CheckOutcome) -> dg.AssetCheckResult:
+    """A job's check outcome as the Dagster check result of its asset."""
+    return dg.AssetCheckResult(
+        check_name=outcome.name,
+        passed=outcome.passed,
+        severity=dg.AssetCheckSeverity.ERROR if outcome.blocking else dg.AssetCheckSeverity.WARN,
+        metadata=as_metadata(outcome.metadata),
+        description=outcome.description or None,
+    )

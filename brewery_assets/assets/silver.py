@@ -15,13 +15,13 @@ import os
 import dagster as dg
 from pydantic import Field
 
-from brewery_assets import settings
+from brewery_assets import asset_names, settings
 from brewery_assets.assets.bronze import bronze_breweries
+from brewery_assets.assets.check_specs import check_specs
 from brewery_assets.assets.metadata import OWNERS, column_schema
 from brewery_assets.assets.outcomes import add_location_metadata, events_of, preview_table
 from brewery_assets.locations import parse_location_key
 from brewery_assets.partitions import location_partitions
-from brewery_assets.quality import checks
 from brewery_assets.quality.hash_key import SECRET_ID_ENV
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.spark_jobs import SparkJobRunner
@@ -78,7 +78,7 @@ def selected_locations(context: dg.AssetExecutionContext) -> list[list[str]] | N
     deps=[dg.AssetDep(bronze_breweries, partition_mapping=dg.LastPartitionMapping())],
     # Many locations in one run are one Spark job, not one job per location.
     backfill_policy=dg.BackfillPolicy.single_run(),
-    check_specs=checks.SILVER_CHECK_SPECS,
+    check_specs=check_specs(asset_names.SILVER),
     pool=SILVER_POOL,
     metadata={"dagster/column_schema": SILVER_SCHEMA},
     group_name="silver",
@@ -119,7 +119,7 @@ def silver_breweries(
     partitions_def=location_partitions,
     deps=[silver_breweries],
     backfill_policy=dg.BackfillPolicy.single_run(),
-    check_specs=checks.ANONYMIZED_CHECK_SPECS,
+    check_specs=check_specs(asset_names.ANONYMIZED),
     pool=ANONYMIZED_POOL,
     metadata={"dagster/column_schema": ANONYMIZED_SCHEMA},
     # The copy follows silver: locations rebuilt without it (a silver-only backfill) are rebuilt by

@@ -14,9 +14,9 @@ import dagster as dg
 from dagster_aws.pipes import PipesCloudWatchMessageReader, PipesEMRServerlessClient
 from pydantic import Field
 
-from brewery_assets.emr.job import DELTA_SPARK_CONF
 from brewery_assets.lake import LakeLayout
 from brewery_assets.resources.spark_jobs import SparkJobRunner, outcome_of, pipes_extras
+from brewery_assets.spark_jobs.entrypoint import DELTA_SPARK_CONF
 from brewery_assets.spark_jobs.outcome import JobOutcome
 
 ENTRYPOINT_NAME = "emr_entrypoint.py"

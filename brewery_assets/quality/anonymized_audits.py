@@ -15,7 +15,6 @@ the whole table as it would be published must not exceed the configured share (b
 
 from dataclasses import dataclass
 
-import dagster as dg
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -84,7 +83,7 @@ def group_sizes(copy: DataFrame, clear_columns: tuple[str, ...]) -> GroupSizes:
 
 
 def reidentification_risk(groups: GroupSizes, max_unique_share: float, min_group_size: int,
-                          clear_columns: tuple[str, ...]) -> dg.AssetCheckResult:
+                          clear_columns: tuple[str, ...]) -> checks.CheckOutcome:
     """Blocking: at most `max_unique_share` of the copy's rows are alone in their group."""
     share = groups.unique_share
     passed = share <= max_unique_share
@@ -94,10 +93,9 @@ def reidentification_risk(groups: GroupSizes, max_unique_share: float, min_group
     figures = (f"{share:.2%} of rows ({groups.unique_rows} of {groups.rows}) are alone in their group on the "
                f"columns kept in the clear; smallest group: {groups.smallest_group} row"
                f"{'' if groups.smallest_group == 1 else 's'}")
-    return dg.AssetCheckResult(
+    return checks.result(
         check_name=checks.REIDENTIFICATION_RISK,
         passed=passed,
-        severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "rows": groups.rows,
             "unique_rows": groups.unique_rows,
@@ -106,9 +104,9 @@ def reidentification_risk(groups: GroupSizes, max_unique_share: float, min_group
             "smallest_group": groups.smallest_group,
             "min_group_size": min_group_size,
             "locations_below_min_group_size": small_locations,
-            "clear_columns": dg.MetadataValue.json(list(clear_columns)),
-            "locations_with_unique_rows": dg.MetadataValue.json(
-                {loc: {"rows": g.rows, "unique_rows": g.unique_rows} for loc, g in exposed[:_LISTED]}),
+            "clear_columns": list(clear_columns),
+            "locations_with_unique_rows":
+                {loc: {"rows": g.rows, "unique_rows": g.unique_rows} for loc, g in exposed[:_LISTED]},
         },
         description=(f"{figures}: at most {max_unique_share:.2%} allowed" if passed else
                      f"{figures}: more than the {max_unique_share:.2%} allowed. A location with fewer than "
@@ -124,7 +122,7 @@ def _differences(copy: dict, silver: dict) -> dict:
 
 def audit_anonymized(
     candidate: LocationFigures, silver: LocationFigures, rebuilt_ids: frozenset[str] | None, silver_version: int
-) -> list[dg.AssetCheckResult]:
+) -> list[checks.CheckOutcome]:
     """The copy's checks: rebuilt locations match silver (blocking), the others are current (warning).
 
     `rebuilt_ids=None` means every location was rebuilt.
@@ -137,27 +135,25 @@ def audit_anonymized(
     other_diff = {} if rebuilt_ids is None else _differences(scoped(candidate, False), scoped(silver, False))
     rebuilt_count = len(scoped(silver, True) | scoped(candidate, True))
     return [
-        dg.AssetCheckResult(
+        checks.result(
             check_name=checks.MATCHES_SILVER,
             passed=not rebuilt_diff,
-            severity=dg.AssetCheckSeverity.ERROR,
             metadata={
                 "silver_version": silver_version,
                 "locations_rebuilt": rebuilt_count,
                 "rows": sum(rows for rows, _ in scoped(candidate, True).values()),
-                "mismatched_locations": dg.MetadataValue.json(dict(list(rebuilt_diff.items())[:_LISTED])),
+                "mismatched_locations": dict(list(rebuilt_diff.items())[:_LISTED]),
             },
             description=(f"{len(rebuilt_diff)} rebuilt locations differ from silver version {silver_version}"
                          if rebuilt_diff else
                          f"every rebuilt location has silver's rows, by pseudonym (silver version {silver_version})"),
         ),
-        dg.AssetCheckResult(
+        checks.result(
             check_name=checks.OTHER_LOCATIONS_CURRENT,
             passed=not other_diff,
-            severity=dg.AssetCheckSeverity.WARN,
             metadata={
                 "stale_locations": len(other_diff),
-                "stale": dg.MetadataValue.json(dict(list(other_diff.items())[:_LISTED])),
+                "stale": dict(list(other_diff.items())[:_LISTED]),
             },
             description=(f"{len(other_diff)} locations not rebuilt by this run differ from silver: rebuild them "
                          "(or every location) of silver_breweries_anonymized" if other_diff else

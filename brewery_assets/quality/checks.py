@@ -1,18 +1,31 @@
-"""The asset checks of silver, gold and the history, declared as `check_specs` on the assets that run them.
+"""The asset checks of the lake's tables: their names, what each requires, and whether it blocks.
 
-The assets audit their own staged data before publishing it (see `wap`), so every check is
-evaluated by its asset's step. ERROR checks are `blocking=True`: when one fails, nothing is
-published, the step fails and nothing downstream runs. WARN checks report drift and never stop a run.
+Dagster-free: the Spark jobs audit their candidates and return `CheckOutcome`s (plain data);
+the assets declare the checks (`brewery_assets.assets.check_specs`) and turn the outcomes into
+Dagster check results. The assets audit their own staged data before publishing it (see `wap`),
+so every check is evaluated by its asset's step. A blocking check that fails stops publishing: the
+step fails and nothing downstream runs. The others (warnings) report drift and never stop a run.
 """
 
-import dagster as dg
+from dataclasses import dataclass, field
 
-SILVER_KEY = dg.AssetKey("silver_breweries")
-ANONYMIZED_KEY = dg.AssetKey("silver_breweries_anonymized")
-GOLD_KEY = dg.AssetKey("gold_brewery_counts")
-HISTORY_KEY = dg.AssetKey("silver_brewery_history")
-CHANGES_KEY = dg.AssetKey("gold_brewery_changes")
-COUNTS_DAILY_KEY = dg.AssetKey("gold_brewery_counts_daily")
+from brewery_assets import asset_names
+
+
+class Markdown(str):
+    """Metadata text to show as markdown (a table of sample rows)."""
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One check's result: plain values only (numbers, text, lists, dicts, `Markdown`)."""
+
+    name: str
+    passed: bool
+    blocking: bool
+    description: str = ""
+    metadata: dict = field(default_factory=dict)
+
 
 # Silver, blocking.
 ID_NOT_NULL = "id_not_null"
@@ -96,33 +109,23 @@ _COUNTS_DAILY_CHECKS = {
 }
 
 
-# The UI offers no separate run of these checks: they audit a candidate that exists only inside the
-# asset's step, so each description says how to evaluate one again.
-HOW_EVALUATED = "Evaluated on the candidate before publishing; re-run by materializing the asset."
+# Every check, by the asset that runs it.
+CHECKS_BY_ASSET: dict[str, dict[str, tuple[bool, str]]] = {
+    asset_names.SILVER: _SILVER_CHECKS,
+    asset_names.ANONYMIZED: _ANONYMIZED_CHECKS,
+    asset_names.GOLD: _GOLD_CHECKS,
+    asset_names.HISTORY: _HISTORY_CHECKS,
+    asset_names.CHANGES: _CHANGES_CHECKS,
+    asset_names.COUNTS_DAILY: _COUNTS_DAILY_CHECKS,
+}
+_BLOCKING = {name: blocking for checks in CHECKS_BY_ASSET.values() for name, (blocking, _) in checks.items()}
 
 
-def _specs(asset: dg.AssetKey, checks: dict[str, tuple[bool, str]]) -> list[dg.AssetCheckSpec]:
-    return [
-        dg.AssetCheckSpec(name, asset=asset, blocking=blocking, description=f"{description} {HOW_EVALUATED}")
-        for name, (blocking, description) in checks.items()
-    ]
+def result(check_name: str, passed: bool, metadata: dict | None = None, description: str = "") -> CheckOutcome:
+    """The outcome of the check named `check_name`, blocking as its declaration says."""
+    return CheckOutcome(check_name, bool(passed), _BLOCKING[check_name], description or "", dict(metadata or {}))
 
 
-SILVER_CHECK_SPECS = _specs(SILVER_KEY, _SILVER_CHECKS)
-GOLD_CHECK_SPECS = _specs(GOLD_KEY, _GOLD_CHECKS)
-ANONYMIZED_CHECK_SPECS = _specs(ANONYMIZED_KEY, _ANONYMIZED_CHECKS)
-HISTORY_CHECK_SPECS = _specs(HISTORY_KEY, _HISTORY_CHECKS)
-CHANGES_CHECK_SPECS = _specs(CHANGES_KEY, _CHANGES_CHECKS)
-COUNTS_DAILY_CHECK_SPECS = _specs(COUNTS_DAILY_KEY, _COUNTS_DAILY_CHECKS)
-WARN_CHECKS = frozenset(
-    name for table in (_SILVER_CHECKS, _ANONYMIZED_CHECKS) for name, (blocking, _) in table.items() if not blocking)
-
-
-def severity_of(name: str) -> dg.AssetCheckSeverity:
-    """ERROR for blocking checks, WARN for drift checks."""
-    return dg.AssetCheckSeverity.WARN if name in WARN_CHECKS else dg.AssetCheckSeverity.ERROR
-
-
-def blocking_failures(results: list[dg.AssetCheckResult]) -> list[dg.AssetCheckResult]:
-    """The failed ERROR checks among `results`: any of them stops publishing."""
-    return [r for r in results if not r.passed and r.severity == dg.AssetCheckSeverity.ERROR]
+def blocking_failures(outcomes: list[CheckOutcome]) -> list[CheckOutcome]:
+    """The failed blocking checks among `outcomes`: any of them stops publishing."""
+    return [outcome for outcome in outcomes if not outcome.passed and outcome.blocking]

@@ -1,6 +1,5 @@
 """The audits of a gold candidate: positive counts, one row per key, and an exact sum to silver."""
 
-import dagster as dg
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -10,7 +9,7 @@ from brewery_assets.quality.samples import sample
 GOLD_KEY_COLUMNS = ("country", "state", "brewery_type")
 
 
-def audit_gold(candidate: DataFrame, silver_rows: int) -> list[dg.AssetCheckResult]:
+def audit_gold(candidate: DataFrame, silver_rows: int) -> list[checks.CheckOutcome]:
     """Every gold check's result on the staged counts, given the row count of the silver they came from."""
     key = F.concat_ws("\u0000", *(F.coalesce(F.col(c), F.lit("\u0001")) for c in GOLD_KEY_COLUMNS))
     row = candidate.agg(
@@ -33,18 +32,18 @@ def audit_gold(candidate: DataFrame, silver_rows: int) -> list[dg.AssetCheckResu
         unique_meta["sample"] = sample(repeated, F.col("rows") > 1)
 
     return [
-        dg.AssetCheckResult(
+        checks.result(
             check_name=checks.COUNTS_POSITIVE, passed=not_positive == 0, metadata=positive_meta,
             description=f"{not_positive:,} of {rows:,} counts are missing or below 1" if not_positive
             else f"all {rows:,} counts are at least 1"),
-        dg.AssetCheckResult(
+        checks.result(
             check_name=checks.SUMS_TO_SILVER,
             passed=total == silver_rows,
             metadata={"sum_of_counts": total, "silver_rows": silver_rows, "difference": total - silver_rows},
             description=f"the counts sum to {total:,}; silver has {silver_rows:,} rows"
             + ("" if total == silver_rows else f" (difference {total - silver_rows:+,})"),
         ),
-        dg.AssetCheckResult(
+        checks.result(
             check_name=checks.ONE_ROW_PER_LOCATION_AND_TYPE, passed=rows == keys, metadata=unique_meta,
             description=f"{rows - keys:,} rows repeat a (country, state, brewery_type)" if rows != keys
             else f"{rows:,} rows, one per (country, state, brewery_type)"),

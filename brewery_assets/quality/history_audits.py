@@ -6,12 +6,12 @@ Each runs on the table as it would be published (`wap`), before anything is publ
 import datetime as dt
 from collections.abc import Sequence
 
-import dagster as dg
 import pandas as pd
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from brewery_assets.quality import checks
+from brewery_assets.quality.checks import Markdown
 from brewery_assets.quality.samples import sample
 from brewery_assets.transformations.changes import APPEARED, DISAPPEARED, valid_on_days
 from brewery_assets.transformations.history import VERSION_COLUMNS
@@ -19,13 +19,13 @@ from brewery_assets.transformations.history import VERSION_COLUMNS
 _SAMPLE_COLUMNS = ("id", "name", "valid_from", "valid_to", "is_current")
 
 
-def audit_history(candidate: DataFrame, expected_current: DataFrame, compared_with: str) -> list[dg.AssetCheckResult]:
+def audit_history(candidate: DataFrame, expected_current: DataFrame, compared_with: str) -> list[checks.CheckOutcome]:
     """The history's checks on the whole candidate table; `expected_current` holds the rows (VERSION_COLUMNS)
     its current versions must equal, `compared_with` says where they come from."""
     return [_one_current(candidate), _matches(candidate, expected_current, compared_with), _no_overlaps(candidate)]
 
 
-def _one_current(candidate: DataFrame) -> dg.AssetCheckResult:
+def _one_current(candidate: DataFrame) -> checks.CheckOutcome:
     current = F.col("is_current")
     inconsistent = current.isNull() | (current != F.col("valid_to").isNull())
     row = candidate.agg(
@@ -41,7 +41,7 @@ def _one_current(candidate: DataFrame) -> dg.AssetCheckResult:
     elif bad:
         metadata["sample"] = sample(candidate, inconsistent, _SAMPLE_COLUMNS)
     passed = rows == ids and bad == 0
-    return dg.AssetCheckResult(
+    return checks.result(
         check_name=checks.ONE_CURRENT_VERSION_PER_ID, passed=passed, metadata=metadata,
         description=f"{rows:,} current versions for {ids:,} breweries" + (
             "" if passed else f"; {rows - ids:,} repeat a brewery, {bad:,} disagree with valid_to"))
@@ -55,7 +55,7 @@ def differences(expected: DataFrame, actual: DataFrame) -> DataFrame:
     return both.groupBy(*columns).agg(F.sum("_n").alias("_difference")).where(F.col("_difference") != 0)
 
 
-def _matches(candidate: DataFrame, expected: DataFrame, compared_with: str) -> dg.AssetCheckResult:
+def _matches(candidate: DataFrame, expected: DataFrame, compared_with: str) -> checks.CheckOutcome:
     current = candidate.where(F.col("is_current")).select(*VERSION_COLUMNS)
     different = differences(expected.select(*VERSION_COLUMNS), current)
     row = different.agg(F.sum(F.when(F.col("_difference") < 0, -F.col("_difference"))).alias("missing"),
@@ -65,14 +65,14 @@ def _matches(candidate: DataFrame, expected: DataFrame, compared_with: str) -> d
     if missing_rows or extra_rows:
         metadata["sample"] = sample(different, columns=("_difference", "id", "name", "country", "state"))
     passed = missing_rows == extra_rows == 0
-    return dg.AssetCheckResult(
+    return checks.result(
         check_name=checks.CURRENT_VERSIONS_MATCH_SILVER, passed=passed, metadata=metadata,
         description=f"the current versions are exactly the rows of {compared_with}" if passed else
         f"{missing_rows:,} rows of {compared_with} have no equal current version; {extra_rows:,} current "
         "versions are not among them")
 
 
-def _no_overlaps(candidate: DataFrame) -> dg.AssetCheckResult:
+def _no_overlaps(candidate: DataFrame) -> checks.CheckOutcome:
     by_start = Window.partitionBy("id").orderBy("valid_from", F.col("valid_to").asc_nulls_last())
     previous_end = F.lag("valid_to").over(by_start)
     has_previous = F.lag("valid_from").over(by_start).isNotNull()
@@ -88,7 +88,7 @@ def _no_overlaps(candidate: DataFrame) -> dg.AssetCheckResult:
     if overlaps or empty:
         metadata["sample"] = sample(flagged, F.col("_overlaps") | F.col("_empty"), _SAMPLE_COLUMNS)
     passed = overlaps == empty == 0
-    return dg.AssetCheckResult(
+    return checks.result(
         check_name=checks.NO_OVERLAPPING_VERSIONS, passed=passed, metadata=metadata,
         description=f"{versions:,} versions, none overlapping another of its brewery" if passed else
         f"{overlaps:,} versions start before the previous one of their brewery ends; {empty:,} end before they start")
@@ -103,7 +103,7 @@ def populations(spark: SparkSession, history: DataFrame, days: Sequence[dt.date]
 
 
 def audit_changes(candidate: DataFrame, pairs: Sequence[tuple[dt.date, dt.date]],
-                  population: dict[dt.date, int]) -> list[dg.AssetCheckResult]:
+                  population: dict[dt.date, int]) -> list[checks.CheckOutcome]:
     """The changes' checks on the recomputed days: each day's counts follow from the day before and its
     changes (`population` from the history), and one row per day and id."""
     by_day = {
@@ -117,10 +117,10 @@ def audit_changes(candidate: DataFrame, pairs: Sequence[tuple[dt.date, dt.date]]
         for day, previous in pairs
     ], columns=["snapshot_date", "previous", "appeared", "disappeared", "breweries"])
     wrong = table[table["previous"] + table["appeared"] - table["disappeared"] != table["breweries"]]
-    follow = dg.AssetCheckResult(
+    follow = checks.result(
         check_name=checks.COUNTS_FOLLOW_CHANGES, passed=wrong.empty,
         metadata={"days": len(table), "days_not_adding_up": len(wrong),
-                  "by_day": dg.MetadataValue.md(table.to_markdown(index=False) if len(table) else "(no day)")},
+                  "by_day": Markdown(table.to_markdown(index=False) if len(table) else "(no day)")},
         description=f"{len(table)} days: the day before + appeared - disappeared = the day's breweries"
         if wrong.empty else "these days do not add up: " + ", ".join(wrong["snapshot_date"]))
 
@@ -131,14 +131,14 @@ def audit_changes(candidate: DataFrame, pairs: Sequence[tuple[dt.date, dt.date]]
     if rows != keys:
         repeated = candidate.groupBy("snapshot_date", "id").agg(F.count(F.lit(1)).alias("rows"))
         metadata["sample"] = sample(repeated, F.col("rows") > 1)
-    unique = dg.AssetCheckResult(
+    unique = checks.result(
         check_name=checks.ONE_CHANGE_PER_DAY_AND_ID, passed=rows == keys, metadata=metadata,
         description=f"{rows:,} change rows, one per day and brewery" if rows == keys
         else f"{rows - keys:,} rows repeat a (snapshot_date, id)")
     return [follow, unique]
 
 
-def audit_daily_counts(candidate: DataFrame, population: dict[dt.date, int]) -> list[dg.AssetCheckResult]:
+def audit_daily_counts(candidate: DataFrame, population: dict[dt.date, int]) -> list[checks.CheckOutcome]:
     """The daily counts' check: each recomputed day sums to the breweries the history holds that day."""
     sums = {row["snapshot_date"]: int(row["total"] or 0) for row in
             candidate.groupBy("snapshot_date").agg(F.sum("brewery_count").alias("total")).collect()}
@@ -146,9 +146,9 @@ def audit_daily_counts(candidate: DataFrame, population: dict[dt.date, int]) -> 
                           for day, count in sorted(population.items())],
                          columns=["snapshot_date", "sum_of_counts", "history"])
     wrong = table[table["sum_of_counts"] != table["history"]]
-    return [dg.AssetCheckResult(
+    return [checks.result(
         check_name=checks.SUMS_TO_HISTORY, passed=wrong.empty,
         metadata={"days": len(table), "days_not_adding_up": len(wrong),
-                  "by_day": dg.MetadataValue.md(table.to_markdown(index=False) if len(table) else "(no day)")},
+                  "by_day": Markdown(table.to_markdown(index=False) if len(table) else "(no day)")},
         description=f"{len(table)} days, each summing to the history's breweries of that day" if wrong.empty
         else "these days do not sum to the history: " + ", ".join(wrong["snapshot_date"]))]

@@ -1,7 +1,8 @@
 """Small samples of offending rows for check metadata, so a check page shows what failed."""
 
-import dagster as dg
 from pyspark.sql import Column, DataFrame
+
+from brewery_assets.quality.checks import Markdown
 
 SAMPLE_ROWS = 5
 
@@ -13,5 +14,5 @@ def sample(frame: DataFrame, where: Column | None = None, columns: tuple[str, ..
         selected = selected.select(*columns)
     ordered = selected.orderBy(*selected.columns).limit(rows).toPandas()
     if ordered.empty:
-        return dg.MetadataValue.md("(no rows)")
-    return dg.MetadataValue.md(ordered.astype(str).to_markdown(index=False))
+        return Markdown("(no rows)")
+    return Markdown(ordered.astype(str).to_markdown(index=False))

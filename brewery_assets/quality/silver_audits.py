@@ -9,7 +9,6 @@ the transformation.
 
 from dataclasses import dataclass, field
 
-import dagster as dg
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -137,7 +136,7 @@ class Reconciliation:
             "silver_rows": self.silver_rows,
             "duplicates_removed": self.duplicates_removed,
             "rejected": self.rejected,
-            "rejected_by_reason": dg.MetadataValue.json(self.rejected_by_reason),
+            "rejected_by_reason": self.rejected_by_reason,
             "unaccounted": self.unaccounted,
             "bronze_ids": self.bronze_ids,
             "ids_unaccounted": self.ids_unaccounted,
@@ -204,7 +203,7 @@ def audit_silver(
     bronze: BronzeProfile,
     scope: Scope,
     thresholds: DriftThresholds,
-) -> list[dg.AssetCheckResult]:
+) -> list[checks.CheckOutcome]:
     """Every silver check's result on the candidate table (the whole table as it would be published);
     samples are fetched for failing checks only."""
     return [
@@ -220,17 +219,16 @@ def audit_silver(
     ]
 
 
-def _result(name: str, passed: bool, metadata: dict, description: str) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(
+def _result(name: str, passed: bool, metadata: dict, description: str) -> checks.CheckOutcome:
+    return checks.result(
         check_name=name,
         passed=bool(passed),
-        severity=checks.severity_of(name),
         metadata=metadata,
         description=description,
     )
 
 
-def _id_not_null(candidate: DataFrame, stats: TableStats) -> dg.AssetCheckResult:
+def _id_not_null(candidate: DataFrame, stats: TableStats) -> checks.CheckOutcome:
     nulls = stats.nulls["id"]
     metadata = {"rows": stats.rows, "null_ids": nulls}
     if nulls:
@@ -239,7 +237,7 @@ def _id_not_null(candidate: DataFrame, stats: TableStats) -> dg.AssetCheckResult
                    f"{nulls:,} of {stats.rows:,} rows have no id" if nulls else f"all {stats.rows:,} rows have an id")
 
 
-def _id_unique(candidate: DataFrame, stats: TableStats) -> dg.AssetCheckResult:
+def _id_unique(candidate: DataFrame, stats: TableStats) -> checks.CheckOutcome:
     ids = stats.rows - stats.nulls["id"]
     repeated = ids - stats.distinct_ids
     metadata = {"rows_with_id": ids, "distinct_ids": stats.distinct_ids, "repeated_rows": repeated}
@@ -251,12 +249,12 @@ def _id_unique(candidate: DataFrame, stats: TableStats) -> dg.AssetCheckResult:
     return _result(checks.ID_UNIQUE, repeated == 0, metadata, description)
 
 
-def _not_empty(stats: TableStats) -> dg.AssetCheckResult:
+def _not_empty(stats: TableStats) -> checks.CheckOutcome:
     return _result(checks.NOT_EMPTY, stats.rows > 0, {"rows": stats.rows},
                    f"{stats.rows:,} rows" if stats.rows else "the table would be empty")
 
 
-def _schema_and_values(candidate: DataFrame, stats: TableStats) -> dg.AssetCheckResult:
+def _schema_and_values(candidate: DataFrame, stats: TableStats) -> checks.CheckOutcome:
     # pandera checks the columns and their types; the value rules were counted in the stats' aggregate.
     errors = validation_errors(candidate) + [
         {"kind": "DATA", "column": column, "check": RULES[column], "error": f"{count:,} rows break the rule"}
@@ -264,7 +262,7 @@ def _schema_and_values(candidate: DataFrame, stats: TableStats) -> dg.AssetCheck
     ]
     metadata: dict = {"violations": len(errors), "schema": "SilverBreweriesSchema (pandera.pyspark)"}
     if errors:
-        metadata["findings"] = dg.MetadataValue.json(errors)
+        metadata["findings"] = errors
         rules = violations()
         failing = [e["column"] for e in errors if e["column"] in rules and e["column"] in candidate.columns]
         for column in dict.fromkeys(failing):
@@ -275,7 +273,7 @@ def _schema_and_values(candidate: DataFrame, stats: TableStats) -> dg.AssetCheck
     return _result(checks.SCHEMA_AND_VALUES, not errors, metadata, description)
 
 
-def _reconciles(books: Reconciliation) -> dg.AssetCheckResult:
+def _reconciles(books: Reconciliation) -> checks.CheckOutcome:
     passed = books.unaccounted == 0 and books.ids_match
     description = (
         f"whole table: {books.bronze_records:,} bronze records = {books.silver_rows:,} silver rows + "
@@ -288,7 +286,7 @@ def _reconciles(books: Reconciliation) -> dg.AssetCheckResult:
     return _result(checks.RECONCILES_WITH_BRONZE, passed, books.metadata(), description)
 
 
-def _other_locations_unchanged(scope: Scope) -> dg.AssetCheckResult:
+def _other_locations_unchanged(scope: Scope) -> checks.CheckOutcome:
     if scope.rebuilt_ids is None or scope.published is None or scope.candidate is None:
         return _result(checks.OTHER_LOCATIONS_UNCHANGED, True, {"locations_kept": 0},
                        "every location is rebuilt (a whole table)")
@@ -299,10 +297,10 @@ def _other_locations_unchanged(scope: Scope) -> dg.AssetCheckResult:
         "locations_rebuilt": len(scope.rebuilt_ids),
         "locations_kept": len(published),
         "rows_kept": sum(rows for rows, _ in published.values()),
-        "changed_locations": dg.MetadataValue.json({
+        "changed_locations": {
             k: {"published_rows": published.get(k, (0, 0))[0], "candidate_rows": candidate.get(k, (0, 0))[0]}
             for k in changed[:20]
-        }),
+        },
     }
     description = (
         f"{len(changed)} locations outside the rebuilt ones would change (rows or ids differ from the "
@@ -312,7 +310,7 @@ def _other_locations_unchanged(scope: Scope) -> dg.AssetCheckResult:
     return _result(checks.OTHER_LOCATIONS_UNCHANGED, not changed, metadata, description)
 
 
-def _volume_change(stats: TableStats, previous: TableStats | None, threshold: float) -> dg.AssetCheckResult:
+def _volume_change(stats: TableStats, previous: TableStats | None, threshold: float) -> checks.CheckOutcome:
     metadata: dict = {"rows": stats.rows, "threshold": threshold}
     if previous is None or previous.rows == 0:
         metadata["previous_rows"] = None if previous is None else 0
@@ -324,7 +322,7 @@ def _volume_change(stats: TableStats, previous: TableStats | None, threshold: fl
                    f"rows {previous.rows:,} -> {stats.rows:,} ({change:+.1%}, limit {threshold:.0%})")
 
 
-def _null_rate_drift(stats: TableStats, previous: TableStats | None, threshold: float) -> dg.AssetCheckResult:
+def _null_rate_drift(stats: TableStats, previous: TableStats | None, threshold: float) -> checks.CheckOutcome:
     if previous is None or previous.rows == 0:
         return _result(checks.NULL_RATE_DRIFT, True, {"threshold": threshold},
                        "no previously published table to compare with")
@@ -335,8 +333,8 @@ def _null_rate_drift(stats: TableStats, previous: TableStats | None, threshold: 
     drifted = {c: r for c, r in rates.items() if abs(r["null_rate"] - r["previous"]) > threshold}
     metadata = {
         "threshold": threshold,
-        "drifted_columns": dg.MetadataValue.json(drifted),
-        "null_rates": dg.MetadataValue.json(rates),
+        "drifted_columns": drifted,
+        "null_rates": rates,
     }
     description = (
         "null rate moved by more than {:.0%} in: {}".format(threshold, ", ".join(
@@ -346,13 +344,13 @@ def _null_rate_drift(stats: TableStats, previous: TableStats | None, threshold: 
     return _result(checks.NULL_RATE_DRIFT, not drifted, metadata, description)
 
 
-def _source_schema_drift(candidate: DataFrame, bronze: BronzeProfile, stats: TableStats) -> dg.AssetCheckResult:
+def _source_schema_drift(candidate: DataFrame, bronze: BronzeProfile, stats: TableStats) -> checks.CheckOutcome:
     new_fields = sorted(bronze.field_names - set(BREWERY_FIELDS))
     missing_fields = sorted(set(BREWERY_FIELDS) - bronze.field_names) if bronze.field_names else []
     metadata: dict = {
-        "new_fields": dg.MetadataValue.json(new_fields),
-        "missing_fields": dg.MetadataValue.json(missing_fields),
-        "new_brewery_types": dg.MetadataValue.json(stats.unrecognised_types),
+        "new_fields": new_fields,
+        "missing_fields": missing_fields,
+        "new_brewery_types": stats.unrecognised_types,
     }
     if stats.unrecognised_types:
         metadata["sample_new_types"] = sample(

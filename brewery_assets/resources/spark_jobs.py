@@ -16,8 +16,9 @@ import dagster as dg
 from pydantic import Field
 
 from brewery_assets.lake import LakeLayout
+from brewery_assets.quality.checks import CheckOutcome, Markdown
 from brewery_assets.spark_jobs.errors import is_transient
-from brewery_assets.spark_jobs.outcome import JobOutcome, from_pipes_results
+from brewery_assets.spark_jobs.outcome import DESCRIPTION_KEY, JobOutcome
 
 
 def pipes_extras(job: str, layout: LakeLayout, request: dict) -> dict:
@@ -28,6 +29,34 @@ def pipes_extras(job: str, layout: LakeLayout, request: dict) -> dict:
 def outcome_of(invocation: dg.PipesClientCompletedInvocation) -> JobOutcome:
     """The outcome a job reported through Pipes."""
     return from_pipes_results(invocation.get_results(), invocation.get_custom_messages())
+
+
+def _plain(metadata) -> dict:
+    """Dagster metadata values back into the plain values a job produces (markdown kept as `Markdown`)."""
+    return {name: Markdown(value.value) if isinstance(value, dg.MarkdownMetadataValue) else value.value
+            for name, value in (metadata or {}).items()}
+
+
+def from_pipes_results(results, custom_messages: list) -> JobOutcome:
+    """The outcome of a job run through Pipes, from its reported results and custom messages."""
+    outcomes, metadata = [], {}
+    for result in results:
+        if isinstance(result, dg.AssetCheckResult):
+            values = _plain(result.metadata)
+            description = values.pop(DESCRIPTION_KEY, None)
+            outcomes.append(CheckOutcome(result.check_name, result.passed,
+                                         result.severity == dg.AssetCheckSeverity.ERROR, description or "", values))
+        elif isinstance(result, dg.MaterializeResult):
+            metadata = _plain(result.metadata)
+    messages = [message for message in custom_messages if isinstance(message, dict)]
+    by_location = [row for message in messages for row in message.get("by_location", [])]
+    failures = [message for message in messages if "failure" in message]
+    if failures:
+        return JobOutcome(metadata=failures[-1].get("metadata", {}), checks=outcomes, failure=failures[-1]["failure"],
+                          retryable=bool(failures[-1].get("retryable")))
+    if not metadata:
+        return JobOutcome(checks=outcomes, failure="the job ended without reporting a materialization")
+    return JobOutcome(metadata=metadata, checks=outcomes, by_location=by_location)
 
 
 class SparkJobRunner(dg.ConfigurableResource):
@@ -57,14 +86,15 @@ class SparkJobRunner(dg.ConfigurableResource):
 
 
 class PipesSubprocessSparkJobs(SparkJobRunner):
-    """Runs each job as a subprocess through Dagster Pipes (`python -m brewery_assets.emr.job` by default).
+    """Runs each job as a subprocess through Dagster Pipes (by default
+    `python -m brewery_assets.spark_jobs.entrypoint`).
 
     `command` may be any launcher of that module or of the packaged `emr_entrypoint.py`, such as
     `spark-submit --master yarn emr_entrypoint.py`; `env` is added to the subprocess's environment
     (e.g. `SPARK_REMOTE` to run on a Spark Connect server).
     """
 
-    command: list[str] = Field(default_factory=lambda: [sys.executable, "-m", "brewery_assets.emr.job"])
+    command: list[str] = Field(default_factory=lambda: [sys.executable, "-m", "brewery_assets.spark_jobs.entrypoint"])
     env: dict[str, str] = Field(default_factory=dict)
     cwd: str | None = None
 

@@ -4,7 +4,7 @@ Each job is `(SparkSession, LakeLayout, request) -> JobOutcome`, with a JSON req
 `JobOutcome` of metadata and check results. The assets decide what to rebuild and hand the request
 to a `SparkJobRunner` resource (`brewery_assets.resources.spark_jobs`), which runs the job in this
 process (the embedded engine or any Spark Connect server) or in a process of its own through
-Dagster Pipes: a local subprocess or EMR Serverless (`brewery_assets.emr.job`). Same code everywhere.
+Dagster Pipes: a local subprocess or EMR Serverless (`brewery_assets.spark_jobs.entrypoint`). Same code everywhere.
 """
 
 from brewery_assets.spark_jobs.anonymized import publish_anonymized

@@ -9,10 +9,10 @@ import dagster as dg
 import pytest
 
 from brewery_assets.assets.gold import gold_brewery_counts
-from brewery_assets.emr.job import DELTA_SPARK_CONF
 from brewery_assets.emr.launch import EmrServerlessJobFailed, EmrServerlessResource
 from brewery_assets.lake import LakeLayout
 from brewery_assets.resources.lake import LakeResource
+from brewery_assets.spark_jobs.entrypoint import DELTA_SPARK_CONF
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::123456789012:role/brewery-emr-job"

@@ -14,10 +14,10 @@ from brewery_assets.emr.package import build_job_bundle, upload_job_bundle
 def test_bundle_holds_the_package_and_dagster_pipes(tmp_path):
     archive, entrypoint = build_job_bundle(tmp_path / "a")
     names = set(zipfile.ZipFile(archive).namelist())
-    assert {"brewery_assets/transformations/silver.py", "brewery_assets/emr/package.py",
+    assert {"brewery_assets/transformations/silver.py", "brewery_assets/spark_jobs/entrypoint.py",
             "dagster_pipes/__init__.py"} <= names
     assert not any("__pycache__" in name for name in names)
-    assert "from brewery_assets.emr.job import main" in entrypoint.read_text()
+    assert "from brewery_assets.spark_jobs.entrypoint import main" in entrypoint.read_text()
     again, _ = build_job_bundle(tmp_path / "b")
     assert again.read_bytes() == archive.read_bytes()
 
@@ -25,7 +25,7 @@ def test_bundle_holds_the_package_and_dagster_pipes(tmp_path):
 def test_the_job_and_everything_it_imports_from_the_package_load_from_the_bundle(tmp_path):
     archive, _ = build_job_bundle(tmp_path)
     # What EMR does with spark.submit.pyFiles: the bundle first on the Python path.
-    probe = ("import sys, brewery_assets.emr.job, brewery_assets.spark_jobs, dagster_pipes; "
+    probe = ("import sys, brewery_assets.spark_jobs.entrypoint, brewery_assets.spark_jobs, dagster_pipes; "
              "print('\\n'.join(m.__file__ for n, m in sorted(sys.modules.items()) "
              "if n.split('.')[0] in ('brewery_assets', 'dagster_pipes')))")
     loaded = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(archive)},

@@ -2,8 +2,6 @@
 
 import datetime as dt
 
-import dagster as dg
-
 from brewery_assets.quality.anonymized_audits import audit_anonymized, group_sizes, reidentification_risk
 from brewery_assets.quality.gold_audits import audit_gold
 from brewery_assets.quality.silver_audits import (
@@ -49,21 +47,21 @@ def _audit(spark, rows, previous_rows=None, books=None, fields=None, scope=None)
     books = books or _books(stats.rows)
     results = audit_silver(table, stats, previous, books, BronzeProfile(0, 0, 0, fields or set()), scope or Scope(),
                            DriftThresholds(0.2, 0.1))
-    return {r.check_name: r for r in results}
+    return {r.name: r for r in results}
 
 
 def test_clean_table_passes_every_blocking_check(spark):
     results = _audit(spark, [_row("a", longitude=1.0, latitude=2.0), _row("b")])
     for name in ("id_not_null", "id_unique", "not_empty", "schema_and_values", "reconciles_with_bronze"):
-        assert results[name].passed and results[name].severity == dg.AssetCheckSeverity.ERROR, name
+        assert results[name].passed and results[name].blocking, name
 
 
 def test_null_and_repeated_ids_fail_with_figures_and_samples(spark):
     results = _audit(spark, [_row("a"), _row("a", name="again"), _row(None)])
-    assert not results["id_not_null"].passed and results["id_not_null"].metadata["null_ids"].value == 1
+    assert not results["id_not_null"].passed and results["id_not_null"].metadata["null_ids"] == 1
     unique = results["id_unique"]
-    assert not unique.passed and unique.metadata["repeated_rows"].value == 1
-    assert "| a " in unique.metadata["sample"].value
+    assert not unique.passed and unique.metadata["repeated_rows"] == 1
+    assert "| a " in unique.metadata["sample"]
 
 
 def test_schema_and_value_rules_fail_with_offending_rows(spark):
@@ -71,15 +69,15 @@ def test_schema_and_value_rules_fail_with_offending_rows(spark):
                              _row("c", state=None)])
     check = results["schema_and_values"]
     assert not check.passed
-    failing = {finding["column"] for finding in check.metadata["findings"].value}
+    failing = {finding["column"] for finding in check.metadata["findings"]}
     assert failing == {"brewery_type", "latitude", "state"}
-    assert "megabrewery" in check.metadata["sample_brewery_type"].value
-    assert "| b " in check.metadata["sample_latitude"].value
+    assert "megabrewery" in check.metadata["sample_brewery_type"]
+    assert "| b " in check.metadata["sample_latitude"]
 
 
 def test_an_empty_table_fails(spark):
     results = _audit(spark, [], books=_books(0))
-    assert not results["not_empty"].passed and results["not_empty"].metadata["rows"].value == 0
+    assert not results["not_empty"].passed and results["not_empty"].metadata["rows"] == 0
     assert results["not_empty"].description == "the table would be empty"
 
 
@@ -102,11 +100,11 @@ def test_reconciliation_counts_every_bronze_record_and_id(spark):
     books = reconcile(bronze, table_stats(silver), rejected)
     check = _audit(spark, [_row("a"), _row("b")], books=books)["reconciles_with_bronze"]
     assert not check.passed
-    figures = {k: check.metadata[k].value for k in ("bronze_records", "silver_rows", "duplicates_removed",
+    figures = {k: check.metadata[k] for k in ("bronze_records", "silver_rows", "duplicates_removed",
                                                      "rejected", "unaccounted", "ids_unaccounted")}
     assert figures == {"bronze_records": 5, "silver_rows": 2, "duplicates_removed": 1, "rejected": 1,
                        "unaccounted": 1, "ids_unaccounted": 1}
-    assert check.metadata["scope"].value == "whole table"
+    assert check.metadata["scope"] == "whole table"
     assert "1 records and 1 ids unaccounted" in check.description
 
     # The same counts with an id swapped for another: the records add up, the ids do not.
@@ -133,14 +131,14 @@ def test_locations_not_rebuilt_must_keep_exactly_their_rows(spark):
     good = [_row("a2", location="tx"), _row("b", location="by"), _row("c", location="be")]
     scope = _scope(spark, published, good)
     check = _audit(spark, good, scope=scope)["other_locations_unchanged"]
-    assert check.passed and check.metadata["locations_kept"].value == 2 and check.metadata["rows_kept"].value == 2
+    assert check.passed and check.metadata["locations_kept"] == 2 and check.metadata["rows_kept"] == 2
     # ...one that brings a row into another location, or loses one, does not.
     brought = [_row("a2", location="tx"), _row("b", location="by"), _row("x", location="by"), _row("c", location="be")]
     lost = [_row("a2", location="tx"), _row("b", location="by")]
     for bad in (brought, lost):
         scope = _scope(spark, published, bad)
         check = _audit(spark, bad, scope=scope)["other_locations_unchanged"]
-        assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+        assert not check.passed and check.blocking
         assert "would change" in check.description
     # The same ids in the same count but another id: still a change.
     swapped = [_row("a2", location="tx"), _row("q", location="by"), _row("c", location="be")]
@@ -150,18 +148,18 @@ def test_locations_not_rebuilt_must_keep_exactly_their_rows(spark):
 
 def test_the_copy_must_match_silver_in_every_rebuilt_location():
     silver = LocationFigures({"tx": (2, 11), "by": (1, 7)})
-    results = {r.check_name: r for r in audit_anonymized(LocationFigures({"tx": (2, 11), "by": (1, 7)}), silver,
+    results = {r.name: r for r in audit_anonymized(LocationFigures({"tx": (2, 11), "by": (1, 7)}), silver,
                                                          frozenset({"tx"}), 4)}
     assert results["matches_silver"].passed and results["other_locations_current"].passed
     # Bayern kept rows silver no longer has: a warning naming it; Texas wrong: blocking.
     stale = audit_anonymized(LocationFigures({"tx": (2, 11), "by": (5, 9)}), LocationFigures({"tx": (2, 11)}),
                              frozenset({"tx"}), 4)
-    results = {r.check_name: r for r in stale}
+    results = {r.name: r for r in stale}
     assert results["matches_silver"].passed
     assert not results["other_locations_current"].passed
-    assert results["other_locations_current"].metadata["stale"].value == {"by": {"copy_rows": 5, "silver_rows": 0}}
-    wrong = {r.check_name: r for r in audit_anonymized(LocationFigures({"tx": (1, 3)}), silver, frozenset({"tx"}), 4)}
-    assert not wrong["matches_silver"].passed and wrong["matches_silver"].severity == dg.AssetCheckSeverity.ERROR
+    assert results["other_locations_current"].metadata["stale"] == {"by": {"copy_rows": 5, "silver_rows": 0}}
+    wrong = {r.name: r for r in audit_anonymized(LocationFigures({"tx": (1, 3)}), silver, frozenset({"tx"}), 4)}
+    assert not wrong["matches_silver"].passed and wrong["matches_silver"].blocking
 
 
 COPY_SCHEMA = ("brewery_key string, brewery_type string, country string, state string, cell_latitude double, "
@@ -192,14 +190,14 @@ def test_the_risk_check_blocks_above_the_allowed_share(spark):
     rows = [_copy_row(f"k{i}", "micro", 30.5, "us.tx") for i in range(99)] + [_copy_row("z", None, None, "ie.laois")]
     groups = group_sizes(spark.createDataFrame(rows, COPY_SCHEMA), CLEAR_COLUMNS)
     at_limit = reidentification_risk(groups, 0.01, 5, CLEAR_COLUMNS)
-    assert at_limit.passed and at_limit.severity == dg.AssetCheckSeverity.ERROR
-    assert at_limit.metadata["unique_row_share"].value == 0.01
-    assert at_limit.metadata["locations_with_unique_rows"].value == {"ie.laois": {"rows": 1, "unique_rows": 1}}
-    assert at_limit.metadata["locations_below_min_group_size"].value == 1
+    assert at_limit.passed and at_limit.blocking
+    assert at_limit.metadata["unique_row_share"] == 0.01
+    assert at_limit.metadata["locations_with_unique_rows"] == {"ie.laois": {"rows": 1, "unique_rows": 1}}
+    assert at_limit.metadata["locations_below_min_group_size"] == 1
     below = reidentification_risk(groups, 0.005, 5, CLEAR_COLUMNS)
     assert not below.passed
     assert "1.00% of rows (1 of 100)" in below.description and "more than the 0.50% allowed" in below.description
-    assert below.metadata["smallest_group"].value == 1 and below.metadata["min_group_size"].value == 5
+    assert below.metadata["smallest_group"] == 1 and below.metadata["min_group_size"] == 5
 
 
 def test_drift_checks_warn_on_volume_null_rates_and_source_fields(spark):
@@ -207,13 +205,13 @@ def test_drift_checks_warn_on_volume_null_rates_and_source_fields(spark):
     current = [_row("a"), _row("b")]
     results = _audit(spark, current, previous_rows=previous, fields={"id", "name", "opening_hours"})
     volume = results["row_volume_change"]
-    assert not volume.passed and volume.severity == dg.AssetCheckSeverity.WARN
-    assert volume.metadata["change"].value == -0.8
+    assert not volume.passed and volume.blocking is False
+    assert volume.metadata["change"] == -0.8
     nulls = results["null_rate_drift"]
-    assert not nulls.passed and set(nulls.metadata["drifted_columns"].value) == {"longitude", "latitude"}
+    assert not nulls.passed and set(nulls.metadata["drifted_columns"]) == {"longitude", "latitude"}
     source = results["source_schema_drift"]
-    assert not source.passed and source.metadata["new_fields"].value == ["opening_hours"]
-    assert "website_url" in source.metadata["missing_fields"].value
+    assert not source.passed and source.metadata["new_fields"] == ["opening_hours"]
+    assert "website_url" in source.metadata["missing_fields"]
 
 
 def test_gold_checks(spark):
@@ -221,11 +219,11 @@ def test_gold_checks(spark):
     good = spark.createDataFrame([("C", "S", "micro", 2, DAY), ("C", "S", "nano", 1, DAY)], schema)
     assert all(r.passed for r in audit_gold(good, 3))
     bad = spark.createDataFrame([("C", "S", "micro", 2, DAY), ("C", "S", "micro", 0, DAY)], schema)
-    results = {r.check_name: r for r in audit_gold(bad, 3)}
-    assert not results["counts_positive"].passed and results["counts_positive"].metadata["not_positive"].value == 1
-    assert not results["sums_to_silver"].passed and results["sums_to_silver"].metadata["difference"].value == -1
+    results = {r.name: r for r in audit_gold(bad, 3)}
+    assert not results["counts_positive"].passed and results["counts_positive"].metadata["not_positive"] == 1
+    assert not results["sums_to_silver"].passed and results["sums_to_silver"].metadata["difference"] == -1
     assert not results["one_row_per_location_and_type"].passed
-    assert "micro" in results["one_row_per_location_and_type"].metadata["sample"].value
+    assert "micro" in results["one_row_per_location_and_type"].metadata["sample"]
 
 
 def test_bronze_counts_the_ids_silver_reads_as_the_engine_reads_them(spark):

@@ -1,7 +1,7 @@
 """Every asset check says in its description how it is evaluated, which the UI does not tell."""
 
+from brewery_assets.assets.check_specs import HOW_EVALUATED
 from brewery_assets.definitions import defs
-from brewery_assets.quality.checks import HOW_EVALUATED
 
 
 def test_every_check_description_says_how_it_is_evaluated():

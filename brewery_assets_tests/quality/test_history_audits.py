@@ -23,7 +23,7 @@ def history(spark, versions):
 
 
 def by_name(results):
-    return {result.check_name: result for result in results}
+    return {result.name: result for result in results}
 
 
 def test_a_sound_history_passes(spark):
@@ -49,15 +49,15 @@ def test_two_current_versions_overlapping_ones_and_a_wrong_flag_fail(spark):
 
     current = results[checks.ONE_CURRENT_VERSION_PER_ID]
     assert not current.passed
-    assert {k: current.metadata[k].value for k in ("current_versions", "current_ids", "repeated", "inconsistent")} == {
+    assert {k: current.metadata[k] for k in ("current_versions", "current_ids", "repeated", "inconsistent")} == {
         "current_versions": 3, "current_ids": 2, "repeated": 1, "inconsistent": 1}
     overlaps = results[checks.NO_OVERLAPPING_VERSIONS]
     assert not overlaps.passed
-    assert (overlaps.metadata["overlapping"].value, overlaps.metadata["ending_before_start"].value) == (2, 1)
-    assert "| b    | B2     | 2026-11-21   | 2026-11-22 |" in overlaps.metadata["sample"].value
+    assert (overlaps.metadata["overlapping"], overlaps.metadata["ending_before_start"]) == (2, 1)
+    assert "| b    | B2     | 2026-11-21   | 2026-11-22 |" in overlaps.metadata["sample"]
     matches = results[checks.CURRENT_VERSIONS_MATCH_SILVER]
     assert not matches.passed
-    assert (matches.metadata["missing"].value, matches.metadata["unexpected"].value) == (0, 2)
+    assert (matches.metadata["missing"], matches.metadata["unexpected"]) == (0, 2)
     assert matches.description == ("0 rows of the test's rows have no equal current version; 2 current versions are "
                                    "not among them")
 
@@ -73,9 +73,9 @@ def test_changes_that_do_not_add_up_and_repeated_rows_fail(spark):
     follows = results[checks.COUNTS_FOLLOW_CHANGES]
     assert not follows.passed  # D2: 10 + 2 - 1 = 11, not 10; D3: 10 + 1 - 0 = 11, not 12
     assert follows.description == "these days do not add up: 2026-11-21, 2026-11-22"
-    assert follows.metadata["days_not_adding_up"].value == 2
+    assert follows.metadata["days_not_adding_up"] == 2
     unique = results[checks.ONE_CHANGE_PER_DAY_AND_ID]
-    assert not unique.passed and unique.metadata["repeated"].value == 1
+    assert not unique.passed and unique.metadata["repeated"] == 1
 
 
 def test_daily_counts_must_sum_to_the_historys_breweries_of_each_day(spark):

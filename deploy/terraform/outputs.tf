@@ -46,6 +46,11 @@ output "emr_application_arn" {
   value       = aws_emrserverless_application.spark.arn
 }
 
+output "emr_image_repository_url" {
+  description = "ECR repository of the Spark jobs' image: push with deploy/emr/build.sh, then set emr_image_uri."
+  value       = aws_ecr_repository.emr.repository_url
+}
+
 output "emr_job_role_arn" {
   description = "Runtime role of the job runs (StartJobRun executionRoleArn)."
   value       = aws_iam_role.emr_job.arn

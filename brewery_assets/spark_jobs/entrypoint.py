@@ -1,7 +1,7 @@
 """The entry point of the lake's Spark jobs run outside the Dagster process, through Dagster Pipes.
 
 EMR Serverless runs it as `emr_entrypoint.py` (see `brewery_assets.emr.package`); locally,
-`python -m brewery_assets.emr.job` under `PipesSubprocessClient` runs exactly the same code. The
+`python -m brewery_assets.spark_jobs.entrypoint` under `PipesSubprocessClient` runs exactly the same code. The
 Pipes extras name the job (a key of `brewery_assets.spark_jobs.JOBS`), the lake's locations and the request;
 the job reports its check results and its materialization (or why nothing was published) back
 through Pipes, which EMR delivers via the driver's stdout in CloudWatch.

@@ -21,7 +21,7 @@ from brewery_assets.assets.bronze import BronzeConfig
 from brewery_assets.ingestion.api import ExtractionSettings, ingest_from_api
 from brewery_assets.lake import LakeLayout
 from brewery_assets.openbrewerydb.client import OpenBreweryDBClient
-from brewery_assets.replay import ReplayServer, load_snapshot
+from brewery_assets.replay import ReplayServer, load_dump
 from brewery_assets.replay.faults import FaultPlan
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     config = BronzeConfig()
     levels = args.concurrency or sorted({1, config.max_concurrency, 2 * config.max_concurrency})
-    records = load_snapshot(args.dataset)
+    records = load_dump(args.dataset)
     with ReplayServer(records) as server:
         server.inject_faults(FaultPlan(latency=args.latency))
         scenarios = [run_scenario(server, level, config) for level in levels]

@@ -32,11 +32,11 @@ def api_for_local_runs() -> Iterator[str]:
     if configured:
         yield configured
         return
-    from brewery_assets.replay import ReplayServer, generate_breweries, load_snapshot
+    from brewery_assets.replay import ReplayServer, generate_breweries, load_dump
     from brewery_assets.replay.faults import FAULTS_ENV, FaultPlan
 
     snapshot = os.environ.get(settings.SNAPSHOT_ENV)
-    records = load_snapshot(snapshot) if snapshot else generate_breweries()
+    records = load_dump(snapshot) if snapshot else generate_breweries()
     with ReplayServer(records) as server:
         faults = os.environ.get(FAULTS_ENV)
         if faults:

@@ -33,9 +33,9 @@ def official_csv() -> Path:
 @pytest.fixture(scope="session")
 def official_records(official_csv: Path) -> list[dict]:
     """The official dataset as API-shaped records."""
-    from brewery_assets.replay import load_snapshot
+    from brewery_assets.replay import load_dump
 
-    return load_snapshot(official_csv)
+    return load_dump(official_csv)
 
 
 @pytest.fixture(scope="session")

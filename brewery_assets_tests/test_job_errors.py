@@ -6,7 +6,7 @@ import errno
 import dagster as dg
 import pytest
 
-from brewery_assets.resources.spark_jobs import SparkJobRunner
+from brewery_assets.resources.job_runners import SparkJobRunner
 from brewery_assets.spark_jobs.errors import is_transient
 
 

@@ -10,7 +10,7 @@ import requests
 
 from brewery_assets.definitions import build_definitions
 from brewery_assets.ingestion.bronze import published_snapshot
-from brewery_assets.replay import ReplayServer, generate_breweries, write_snapshot
+from brewery_assets.replay import ReplayServer, generate_breweries, write_dump
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import SparkConnectResource
@@ -109,7 +109,7 @@ def test_odd_records_never_stop_a_day(layout, odd_catalogue):
 
 def test_a_dumps_unreadable_lines_are_quarantined(layout, tmp_path):
     records = generate_breweries(6, seed=22)
-    dump = write_snapshot(records, tmp_path / "breweries.jsonl", "jsonl")
+    dump = write_dump(records, tmp_path / "breweries.jsonl", "jsonl")
     lines = dump.read_text(encoding="utf-8").split("\n")
     lines[2:2] = ['{"id": "cut-short", "name": "Half', "42"]
     dump.write_text("\n".join(lines), encoding="utf-8")

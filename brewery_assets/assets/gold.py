@@ -11,12 +11,12 @@ from deltalake import DeltaTable
 
 from brewery_assets import asset_names
 from brewery_assets.assets.check_specs import check_specs
+from brewery_assets.assets.events import events_of
 from brewery_assets.assets.metadata import OWNERS, column_schema
-from brewery_assets.assets.outcomes import events_of
 from brewery_assets.assets.silver import silver_breweries
 from brewery_assets.lake import LakeLayout
+from brewery_assets.resources.job_runners import SparkJobRunner
 from brewery_assets.resources.lake import LakeResource
-from brewery_assets.resources.spark_jobs import SparkJobRunner
 from brewery_assets.transformations.chart import TOP_LOCATIONS, counts_chart_png, top_locations_by_type
 from brewery_assets.transformations.gold import GOLD_COLUMN_DOCS
 

@@ -21,12 +21,12 @@ from deltalake import DeltaTable
 from brewery_assets import asset_names
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.check_specs import check_specs
+from brewery_assets.assets.events import events_of
 from brewery_assets.assets.metadata import OWNERS, column_schema
-from brewery_assets.assets.outcomes import events_of
 from brewery_assets.lake import LakeLayout
 from brewery_assets.partitions import ingest_date_partitions
+from brewery_assets.resources.job_runners import SparkJobRunner
 from brewery_assets.resources.lake import LakeResource
-from brewery_assets.resources.spark_jobs import SparkJobRunner
 from brewery_assets.spark_jobs import JobOutcome
 from brewery_assets.transformations.changes import CHANGES_COLUMN_DOCS, DAILY_COUNTS_COLUMN_DOCS
 from brewery_assets.transformations.history import HISTORY_COLUMN_DOCS

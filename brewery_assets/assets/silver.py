@@ -18,13 +18,13 @@ from pydantic import Field
 from brewery_assets import asset_names, settings
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.check_specs import check_specs
+from brewery_assets.assets.events import add_location_metadata, events_of, preview_table
 from brewery_assets.assets.metadata import OWNERS, column_schema
-from brewery_assets.assets.outcomes import add_location_metadata, events_of, preview_table
 from brewery_assets.locations import parse_location_key
 from brewery_assets.partitions import location_partitions
-from brewery_assets.quality.hash_key import SECRET_ID_ENV
+from brewery_assets.quality.anonymization_key import SECRET_ID_ENV
+from brewery_assets.resources.job_runners import SparkJobRunner
 from brewery_assets.resources.lake import LakeResource
-from brewery_assets.resources.spark_jobs import SparkJobRunner
 from brewery_assets.transformations.anonymize import ANONYMIZED_COLUMN_DOCS
 from brewery_assets.transformations.silver import IDENTIFYING_COLUMNS, SILVER_COLUMN_DOCS
 

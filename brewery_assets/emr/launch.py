@@ -15,7 +15,7 @@ from dagster_aws.pipes import PipesCloudWatchMessageReader, PipesEMRServerlessCl
 from pydantic import Field
 
 from brewery_assets.lake import LakeLayout
-from brewery_assets.resources.spark_jobs import SparkJobRunner, outcome_of, pipes_extras
+from brewery_assets.resources.job_runners import SparkJobRunner, outcome_of, pipes_extras
 from brewery_assets.spark_jobs.entrypoint import DELTA_SPARK_CONF
 from brewery_assets.spark_jobs.outcome import JobOutcome
 

@@ -24,10 +24,10 @@ from urllib.parse import unquote, urlsplit
 import requests
 
 from brewery_assets.ingestion.bronze import IncompleteSnapshotError, write_snapshot
+from brewery_assets.ingestion.dump_files import BadLine, read_dump
 from brewery_assets.lake import LakeLayout
 from brewery_assets.openbrewerydb.fields import MAX_PER_PAGE
 from brewery_assets.openbrewerydb.retry import RetryPolicy, describe_status, is_retryable
-from brewery_assets.replay.snapshot import BadLine, read_dump
 
 # The dataset's own dump of the catalogue the API serves (MIT licence), refreshed by its maintainers.
 OFFICIAL_DUMP_URL = "https://raw.githubusercontent.com/openbrewerydb/openbrewerydb/master/breweries.csv"

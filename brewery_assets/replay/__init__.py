@@ -2,14 +2,14 @@
 
 from typing import TYPE_CHECKING, Any
 
+from brewery_assets.ingestion.dump_files import load_dump, write_dump
 from brewery_assets.replay.faults import FaultPlan
 from brewery_assets.replay.generator import generate_breweries, iter_breweries
-from brewery_assets.replay.snapshot import load_snapshot, write_snapshot
 
 if TYPE_CHECKING:
     from brewery_assets.replay.server import ReplayServer
 
-__all__ = ["FaultPlan", "ReplayServer", "generate_breweries", "iter_breweries", "load_snapshot", "write_snapshot"]
+__all__ = ["FaultPlan", "ReplayServer", "generate_breweries", "iter_breweries", "load_dump", "write_dump"]
 
 
 def __getattr__(name: str) -> Any:

@@ -32,13 +32,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from brewery_assets.ingestion.dump_files import load_dump
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS
 from brewery_assets.replay.encoding import php_json
 from brewery_assets.replay.exchange import Request, Response
 from brewery_assets.replay.faults import FAULTS_ENV, FaultPlan
 from brewery_assets.replay.generator import DEFAULT_COUNT, DEFAULT_SEED, generate_breweries
 from brewery_assets.replay.query import Query, parse_query
-from brewery_assets.replay.snapshot import load_snapshot
 
 if TYPE_CHECKING:
     from brewery_assets.replay.faults import FaultInjector
@@ -418,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.snapshot:
         try:
-            records = load_snapshot(args.snapshot)
+            records = load_dump(args.snapshot)
         except (OSError, ValueError) as exc:
             parser.exit(2, f"brewery-replay-server: cannot load snapshot: {exc}\n")
         source = args.snapshot

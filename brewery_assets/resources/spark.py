@@ -10,7 +10,7 @@ from dagster_pyspark.resources import spark_session_from_config
 from pydantic import Field
 
 from brewery_assets.lake import LakeLayout
-from brewery_assets.resources.spark_jobs import SparkJobRunner
+from brewery_assets.resources.job_runners import SparkJobRunner
 from brewery_assets.spark_jobs import JOBS, JobOutcome
 
 _embedded_lock = threading.Lock()

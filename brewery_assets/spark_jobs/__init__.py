@@ -2,7 +2,7 @@
 
 Each job is `(SparkSession, LakeLayout, request) -> JobOutcome`, with a JSON request and a
 `JobOutcome` of metadata and check results. The assets decide what to rebuild and hand the request
-to a `SparkJobRunner` resource (`brewery_assets.resources.spark_jobs`), which runs the job in this
+to a `SparkJobRunner` resource (`brewery_assets.resources.job_runners`), which runs the job in this
 process (the embedded engine or any Spark Connect server) or in a process of its own through
 Dagster Pipes: a local subprocess or EMR Serverless (`brewery_assets.spark_jobs.entrypoint`). Same code everywhere.
 """

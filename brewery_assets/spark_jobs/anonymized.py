@@ -9,7 +9,7 @@ Request: `{"locations": [[country, state], ...] | null, "run_id": id, "deploymen
 "key_secret_id": id, "min_group_size": k, "grid_degrees": width, "max_unique_share": share}`; `null`
 locations rebuild the whole copy, and a missing or null setting takes its default
 (`Generalisation`, `DEFAULT_MAX_UNIQUE_SHARE`). The key comes from the job's environment or from the
-Secrets Manager secret the request names (`brewery_assets.quality.hash_key`), never from the request.
+Secrets Manager secret the request names (`brewery_assets.quality.anonymization_key`), never from the request.
 """
 
 from pyspark.sql import SparkSession
@@ -18,6 +18,7 @@ from pyspark.sql import functions as F
 from brewery_assets import delta_tables
 from brewery_assets.lake import LakeLayout
 from brewery_assets.quality import wap
+from brewery_assets.quality.anonymization_key import MissingHashKeyError, hash_key
 from brewery_assets.quality.anonymized_audits import (
     DEFAULT_MAX_UNIQUE_SHARE,
     GroupSizes,
@@ -25,7 +26,6 @@ from brewery_assets.quality.anonymized_audits import (
     group_sizes,
     reidentification_risk,
 )
-from brewery_assets.quality.hash_key import MissingHashKeyError, hash_key
 from brewery_assets.quality.silver_audits import location_figures
 from brewery_assets.spark_jobs.outcome import JobOutcome, blocked_by_checks
 from brewery_assets.spark_jobs.silver import PUBLISH_ATTEMPTS, requested_locations

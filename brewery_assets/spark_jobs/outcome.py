@@ -2,7 +2,7 @@
 nothing was published. Plain data only, so the job needs no Dagster.
 
 The same object comes back from a job run in-process and from one run elsewhere through Dagster
-Pipes, so the assets treat both alike (`brewery_assets.assets.outcomes` turns it into Dagster
+Pipes, so the assets treat both alike (`brewery_assets.assets.events` turns it into Dagster
 events). Over Pipes, metadata travels as Pipes metadata values, each check outcome as a reported
 asset check (its description inside its metadata), and the per-location figures and a failure as
 custom messages.

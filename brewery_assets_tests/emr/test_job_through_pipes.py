@@ -15,8 +15,8 @@ import pytest
 
 from brewery_assets.emr.package import build_job_bundle
 from brewery_assets.lake import LakeLayout
+from brewery_assets.resources.job_runners import PipesSubprocessSparkJobs
 from brewery_assets.resources.spark import SparkConnectResource, embedded_spark_remote
-from brewery_assets.resources.spark_jobs import PipesSubprocessSparkJobs
 from brewery_assets_tests.quality.lake_runs import definitions, refresh_all, register_locations, rows, write_bronze
 from brewery_assets_tests.transformations.edge_records import BROKEN_LINES, EDGE_RECORDS
 

@@ -9,7 +9,7 @@ from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.ingestion.bronze import published_snapshot
 from brewery_assets.jobs import build_ingest_bronze_job
 from brewery_assets.partitions import location_partitions
-from brewery_assets.replay import ReplayServer, generate_breweries, write_snapshot
+from brewery_assets.replay import ReplayServer, generate_breweries, write_dump
 from brewery_assets.replay.faults import FaultPlan
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
@@ -115,7 +115,7 @@ def test_a_failing_source_fails_the_run_and_keeps_the_previous_snapshot(layout, 
 def test_a_file_dump_gives_the_same_bronze_as_the_api(tmp_path, official_records, fmt):
     from brewery_assets.lake import LakeLayout
 
-    dump = write_snapshot(official_records, tmp_path / f"breweries.{fmt}", fmt)
+    dump = write_dump(official_records, tmp_path / f"breweries.{fmt}", fmt)
     from_file, from_api = LakeLayout(str(tmp_path / "file")), LakeLayout(str(tmp_path / "api"))
     file_run = materialize(from_file, source="file", dump_path=str(dump))
     with ReplayServer(official_records) as official_server:

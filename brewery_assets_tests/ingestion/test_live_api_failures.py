@@ -11,7 +11,7 @@ import requests
 from brewery_assets.ingestion.api import ExtractionSettings, ingest_from_api
 from brewery_assets.ingestion.bronze import published_snapshot, verify_snapshot
 from brewery_assets.openbrewerydb.client import RetriesExhausted
-from brewery_assets.replay import ReplayServer, generate_breweries, write_snapshot
+from brewery_assets.replay import ReplayServer, generate_breweries, write_dump
 from brewery_assets.replay.faults import FaultPlan
 from brewery_assets_tests.ingestion.conftest import (
     DAY,
@@ -110,7 +110,7 @@ def test_the_fallback_dump_publishes_the_day_when_a_page_never_answers(
     failing_server, catalogue, layout, file_server, previous_snapshot
 ):
     base, folder, served = file_server
-    write_snapshot(catalogue, folder / "breweries.csv", "csv")
+    write_dump(catalogue, folder / "breweries.csv", "csv")
     instance = dg.DagsterInstance.ephemeral()
     instance_result = materialize(layout, failing_server.url, instance, per_page=50, max_retries=2,
                                   if_complete="force", fallback_dump_url=f"{base}/breweries.csv")
@@ -153,7 +153,7 @@ def test_a_fallback_that_fails_too_names_both_failures_and_keeps_the_previous_sn
 
 def test_a_rejected_request_is_not_hidden_by_the_fallback(layout, file_server, previous_snapshot):
     base, folder, served = file_server
-    write_snapshot(generate_breweries(10, seed=1), folder / "breweries.csv", "csv")
+    write_dump(generate_breweries(10, seed=1), folder / "breweries.csv", "csv")
     with ReplayServer(generate_breweries(10, seed=1)) as server:
         result = materialize(layout, server.url + "/v2", if_complete="force",
                              fallback_dump_url=f"{base}/breweries.csv")
@@ -227,7 +227,7 @@ def test_a_dump_keeps_its_bad_lines_and_counts_them(layout, tmp_path):
 
 
 def test_a_csv_dump_row_of_the_wrong_width_is_kept_as_text(layout, tmp_path):
-    dump = write_snapshot(generate_breweries(4, seed=3), tmp_path / "breweries.csv", "csv")
+    dump = write_dump(generate_breweries(4, seed=3), tmp_path / "breweries.csv", "csv")
     rows = dump.read_bytes().split(b"\r\n")
     rows.insert(2, b"only,three,fields")
     dump.write_bytes(b"\r\n".join(rows))

@@ -20,10 +20,10 @@ from brewery_assets.emr.package import build_job_bundle
 from brewery_assets.ingestion.bronze import write_snapshot
 from brewery_assets.pipeline import run_daily_refresh
 from brewery_assets.replay import ReplayServer
+from brewery_assets.resources.job_runners import PipesSubprocessSparkJobs
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import embedded_spark_remote
-from brewery_assets.resources.spark_jobs import PipesSubprocessSparkJobs
 from brewery_assets_tests.production.conftest import s3_keys
 from brewery_assets_tests.quality.lake_runs import refresh_all, register_locations
 

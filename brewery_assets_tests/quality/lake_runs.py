@@ -15,7 +15,7 @@ from brewery_assets.ingestion.bronze import read_manifest, write_snapshot
 from brewery_assets.lake import MANIFEST_NAME, LakeLayout
 from brewery_assets.locations import location_key, locations_of
 from brewery_assets.partitions import location_partitions
-from brewery_assets.quality.hash_key import hash_key
+from brewery_assets.quality.anonymization_key import hash_key
 from brewery_assets.resources.lake import LakeResource
 from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import SparkConnectResource

@@ -12,7 +12,7 @@ import pytest
 
 from brewery_assets.locations import location_key
 from brewery_assets.partitions import location_partitions
-from brewery_assets.quality.hash_key import DEVELOPMENT_KEY, KEY_ENV
+from brewery_assets.quality.anonymization_key import DEVELOPMENT_KEY, KEY_ENV
 from brewery_assets.settings import ANONYMIZED_SETTINGS_ENV
 from brewery_assets.transformations.anonymize import ANONYMIZED_COLUMNS, CLEAR_COLUMNS
 from brewery_assets_tests.quality.lake_runs import (

@@ -13,7 +13,7 @@ from deltalake import DeltaTable, write_deltalake
 from brewery_assets.locations import UNKNOWN, location_id, location_key
 from brewery_assets.partitions import location_partitions
 from brewery_assets.pipeline import failure_cause
-from brewery_assets.quality.hash_key import DEPLOYMENT_ENV, DEVELOPMENT_KEY, KEY_ENV
+from brewery_assets.quality.anonymization_key import DEPLOYMENT_ENV, DEVELOPMENT_KEY, KEY_ENV
 from brewery_assets.transformations.anonymize import ANONYMIZED_COLUMNS
 from brewery_assets.transformations.silver import SILVER_COLUMNS
 from brewery_assets_tests.quality.lake_runs import (

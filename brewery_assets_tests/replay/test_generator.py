@@ -13,10 +13,10 @@ from collections import Counter
 
 import pytest
 
+from brewery_assets.ingestion.dump_files import normalise_record
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, BREWERY_TYPES
 from brewery_assets.replay import generate_breweries, iter_breweries
 from brewery_assets.replay.generator import uuid4_batch
-from brewery_assets.replay.snapshot import normalise_record
 from brewery_assets_tests.conftest import REPO_ROOT
 
 REAL_TYPE_SHARES = {
@@ -51,7 +51,7 @@ def breweries() -> list[dict]:
 def test_default_size_and_api_shape(breweries: list[dict]) -> None:
     assert len(breweries) == 12_000
     assert all(tuple(r) == BREWERY_FIELDS for r in breweries)
-    # Already in the shape load_snapshot returns: strings or None, float coordinates.
+    # Already in the shape load_dump returns: strings or None, float coordinates.
     assert all(normalise_record(r) == r for r in breweries)
     assert all(r["state"] == r["state_province"] and r["street"] == r["address_1"] for r in breweries)
 

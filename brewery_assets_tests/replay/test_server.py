@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, MAX_PER_PAGE
-from brewery_assets.replay import ReplayServer, generate_breweries, write_snapshot
+from brewery_assets.replay import ReplayServer, generate_breweries, write_dump
 from brewery_assets.replay.server import Request, Response, main
 from brewery_assets_tests.conftest import REPO_ROOT
 
@@ -253,7 +253,7 @@ def test_cli_serves_in_a_subprocess(tmp_path: Path, use_snapshot: bool) -> None:
     port = _free_port()
     command = [sys.executable, "-m", "brewery_assets.replay.server", "--port", str(port)]
     if use_snapshot:
-        snapshot = write_snapshot(generate_breweries(77, seed=2), tmp_path / "snap.jsonl", "jsonl")
+        snapshot = write_dump(generate_breweries(77, seed=2), tmp_path / "snap.jsonl", "jsonl")
         command += ["--snapshot", str(snapshot)]
     else:
         command += ["--size", "500"]

@@ -1,4 +1,4 @@
-"""load_snapshot / write_snapshot: the official CSV, JSON and JSON lines, round trips and errors."""
+"""load_dump / write_dump: the official CSV, JSON and JSON lines, round trips and errors."""
 
 import csv
 import json
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from brewery_assets.ingestion.dump_files import format_coordinate, normalise_record
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, CSV_FIELDS
-from brewery_assets.replay import generate_breweries, load_snapshot, write_snapshot
-from brewery_assets.replay.snapshot import format_coordinate, normalise_record
+from brewery_assets.replay import generate_breweries, load_dump, write_dump
 
 REAL_TYPES = {
     "micro": 5840, "brewpub": 3931, "planning": 640, "closed": 637, "regional": 239, "contract": 210,
@@ -55,28 +55,28 @@ def test_official_csv_keeps_row_order(official_csv: Path, official_records: list
 def test_official_csv_written_back_byte_for_byte(
     official_csv: Path, official_records: list[dict], tmp_path: Path
 ) -> None:
-    written = write_snapshot(official_records, tmp_path / "breweries.csv", "csv")
+    written = write_dump(official_records, tmp_path / "breweries.csv", "csv")
     assert written.read_bytes() == official_csv.read_bytes()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
 def test_official_round_trip(official_records: list[dict], tmp_path: Path, fmt: str) -> None:
-    path = write_snapshot(official_records, tmp_path / f"breweries.{fmt}", fmt)
-    assert load_snapshot(path) == official_records
+    path = write_dump(official_records, tmp_path / f"breweries.{fmt}", fmt)
+    assert load_dump(path) == official_records
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
 def test_generated_round_trip(tmp_path: Path, fmt: str) -> None:
     records = generate_breweries(3_000, seed=11)
-    path = write_snapshot(records, tmp_path / f"generated.{fmt}", fmt)
-    loaded = load_snapshot(path)
+    path = write_dump(records, tmp_path / f"generated.{fmt}", fmt)
+    loaded = load_dump(path)
     assert loaded == records
     assert [json.dumps(r) for r in loaded] == [json.dumps(r) for r in records]  # float text and key order too
 
 
 def test_csv_format_details(tmp_path: Path) -> None:
     records = generate_breweries(50, seed=3)
-    data = write_snapshot(records, tmp_path / "x.csv", "csv").read_bytes()
+    data = write_dump(records, tmp_path / "x.csv", "csv").read_bytes()
     lines = data.split(b"\r\n")
     assert lines[0].decode() == ",".join(CSV_FIELDS)
     assert len(lines) == 51 and not data.endswith(b"\n")
@@ -88,9 +88,9 @@ def test_format_is_detected_from_content(tmp_path: Path) -> None:
     json_named_csv.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     jsonl_named_json = tmp_path / "looks_like.json"
     jsonl_named_json.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    csv_named_txt = write_snapshot(records, tmp_path / "data.txt", "csv")
+    csv_named_txt = write_dump(records, tmp_path / "data.txt", "csv")
     for path in (json_named_csv, jsonl_named_json, csv_named_txt):
-        assert load_snapshot(path) == records
+        assert load_dump(path) == records
 
 
 def test_json_values_are_normalised(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_json_values_are_normalised(tmp_path: Path) -> None:
         "latitude": 35.25738891, "phone": "4058160490", "website_url": None, "extra": "ignored",
     }
     path.write_text("  \n" + json.dumps([raw]), encoding="utf-8")
-    (record,) = load_snapshot(path)
+    (record,) = load_dump(path)
     assert tuple(record) == BREWERY_FIELDS
     assert record["longitude"] == -97.46818222 and record["latitude"] == 35.25738891
     assert record["postal_code"] == "73069"
@@ -119,7 +119,7 @@ def test_empty_csv_cells_are_none(tmp_path: Path) -> None:
     path = tmp_path / "b.csv"
     row = ["id-1", "Name", "micro", "", "", "", "City", "State", "", "Country", "", "", "", ""]
     path.write_text(",".join(CSV_FIELDS) + "\r\n" + ",".join(row), encoding="utf-8")
-    (record,) = load_snapshot(path)
+    (record,) = load_dump(path)
     assert record["address_1"] is None and record["postal_code"] is None and record["latitude"] is None
     assert record["street"] is None
 
@@ -144,7 +144,7 @@ def test_unreadable_input_names_file_and_line(tmp_path: Path, content: str, mess
     path = tmp_path / "bad_snapshot.dat"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match="bad_snapshot.dat") as excinfo:
-        load_snapshot(path)
+        load_dump(path)
     assert message in str(excinfo.value)
 
 
@@ -152,12 +152,12 @@ def test_non_utf8_input_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes("id,name\r\n1,Bräu".encode("latin-1"))
     with pytest.raises(ValueError, match="latin1.csv: not UTF-8"):
-        load_snapshot(path)
+        load_dump(path)
 
 
 def test_unknown_write_format(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown snapshot format"):
-        write_snapshot([], tmp_path / "x", "xml")  # type: ignore[arg-type]
+        write_dump([], tmp_path / "x", "xml")  # type: ignore[arg-type]
 
 
 def test_format_coordinate_like_javascript() -> None:

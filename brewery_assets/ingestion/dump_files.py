@@ -1,7 +1,7 @@
-"""Read and write brewery snapshots: the official dataset CSV, a JSON array, or JSON lines.
+"""Read and write dump files of the catalogue: the official dataset CSV, a JSON array, or JSON lines.
 
 Every loaded record has the API shape: exactly the 16 BREWERY_FIELDS keys in API order, coordinates as
-floats (or None) and every other value a str or None. `load_snapshot` refuses a file with anything else;
+floats (or None) and every other value a str or None. `load_dump` refuses a file with anything else;
 `read_dump` keeps what it can read as it is and reports the lines it cannot (`BadLine`).
 """
 
@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, CSV_FIELDS
 
-SnapshotFormat = Literal["csv", "json", "jsonl"]
+DumpFormat = Literal["csv", "json", "jsonl"]
 
 _COORDINATES = ("longitude", "latitude")
 # Fields the upstream schema requires; a record without an id cannot be served by id.
@@ -37,7 +37,7 @@ class BadLine:
     reason: str
 
 
-def load_snapshot(path: str | Path) -> list[dict[str, Any]]:
+def load_dump(path: str | Path) -> list[dict[str, Any]]:
     """Load a snapshot file as API-shaped records, keeping the file's row order.
 
     The format is detected from the content: a leading `[` is a JSON array, a leading `{` is JSON lines,
@@ -49,10 +49,10 @@ def load_snapshot(path: str | Path) -> list[dict[str, Any]]:
     return list(_READERS[_format_of(text, path)](text, path, strict=True))
 
 
-def read_dump(path: str | Path) -> tuple[SnapshotFormat, list[Any]]:
+def read_dump(path: str | Path) -> tuple[DumpFormat, list[Any]]:
     """The format of a dump file and its elements in file order, keeping everything that can be kept.
 
-    Like `load_snapshot`, but a record keeps a value it cannot normalise (a coordinate that is not a
+    Like `load_dump`, but a record keeps a value it cannot normalise (a coordinate that is not a
     number, an object where text belongs, a missing id) as it is, a JSON element that is not an object
     stays as it is, and a line that cannot be read at all (broken JSON, a CSV row of the wrong width,
     bytes that are not UTF-8) becomes a `BadLine` in its place. Only a file that cannot be read as a
@@ -76,7 +76,7 @@ def _decoded(path: Path, strict: bool) -> str:
     return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
 
 
-def _format_of(text: str, path: Path) -> SnapshotFormat:
+def _format_of(text: str, path: Path) -> DumpFormat:
     stripped = text.lstrip()
     if not stripped:
         raise ValueError(f"{path}: empty snapshot file")
@@ -112,8 +112,8 @@ def normalise_record(raw: Mapping[str, Any], where: str = "record", strict: bool
     return record
 
 
-def write_snapshot(
-    records: Iterable[Mapping[str, Any]], path: str | Path, fmt: SnapshotFormat
+def write_dump(
+    records: Iterable[Mapping[str, Any]], path: str | Path, fmt: DumpFormat
 ) -> Path:
     """Write records as "csv" (official format), "json" (an array, one record a line) or "jsonl".
 

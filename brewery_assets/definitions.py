@@ -19,7 +19,7 @@ variables; the local defaults need no cloud, no JVM and no Docker.
 import dagster as dg
 
 from brewery_assets import settings
-from brewery_assets.alerts import alert_resources, alert_sensors
+from brewery_assets.alerts import alert_definitions
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.gold import gold_brewery_counts
 from brewery_assets.assets.history import gold_brewery_changes, gold_brewery_counts_daily, silver_brewery_history
@@ -57,20 +57,30 @@ history_follows_bronze_sensor = dg.AutomationConditionSensorDefinition(
 )
 
 
-def build_definitions(resources: dict) -> dg.Definitions:
-    """The code location's definitions bound to a set of resources (tests pass their own)."""
-    # Runs are processes of this machine only locally: there a dead one can be told from a live one.
-    local_sensors = [fail_dead_runs_sensor] if settings.deployment() == settings.LOCAL_DEPLOYMENT else []
+def lake_definitions(resources: dict) -> dg.Definitions:
+    """The lake's assets, jobs, schedule and sensors, bound to a set of resources."""
     return dg.Definitions(
         assets=ASSETS,
         jobs=[ingest_bronze_job, refresh_silver_gold_job, update_history_job],
-        # Slack alerts join only when SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL are set.
         schedules=[daily_ingest_schedule],
-        # The daily refresh's second run: silver and gold after each bronze ingestion.
-        sensors=[refresh_after_bronze_sensor, copy_follows_silver_sensor, history_follows_bronze_sensor,
-                 *local_sensors, *alert_sensors()],
-        resources={**resources, **alert_resources()},
+        # The daily refresh's second run (silver and gold after each bronze ingestion), and the tables
+        # that follow others by declarative automation.
+        sensors=[refresh_after_bronze_sensor, copy_follows_silver_sensor, history_follows_bronze_sensor],
+        resources=resources,
     )
+
+
+def local_definitions() -> dg.Definitions:
+    """What only a local deployment runs: runs are processes of this machine only there, so a dead one
+    can be told from a live one (`fail_dead_runs`)."""
+    return dg.Definitions(sensors=[fail_dead_runs_sensor] if settings.deployment() == settings.LOCAL_DEPLOYMENT
+                          else [])
+
+
+def build_definitions(resources: dict) -> dg.Definitions:
+    """The code location's definitions bound to a set of resources (tests pass their own): the lake's,
+    the local ones, and the Slack alerts when SLACK_BOT_TOKEN and SLACK_ALERT_CHANNEL are set."""
+    return dg.Definitions.merge(lake_definitions(resources), local_definitions(), alert_definitions())
 
 
 defs = build_definitions(deployment_resources())

@@ -64,3 +64,32 @@ def test_dagster_cli_validates_the_workspace(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Validation successful for code location brewery_assets" in done.stdout + done.stderr
+
+
+def test_every_asset_is_named_once_and_gold_must_be_fresh():
+    from brewery_assets import asset_names
+
+    specs = {spec.key.to_user_string(): spec for spec in defs.resolve_all_asset_specs()}
+    assert set(specs) == {value for name, value in vars(asset_names).items() if name.isupper()}
+    policy = specs[asset_names.GOLD].freshness_policy
+    assert policy.fail_window.to_timedelta().total_seconds() == 36 * 3600
+    assert policy.warn_window.to_timedelta().total_seconds() == 26 * 3600
+    # The instance evaluates freshness (both dagster.yaml files).
+    import yaml
+
+    for config in (REPO_ROOT / "dagster.yaml", REPO_ROOT / "deploy" / "dagster.yaml"):
+        assert yaml.safe_load(config.read_text())["freshness"] == {"enabled": True}
+
+
+def test_the_code_location_is_the_merge_of_the_lake_local_and_alert_definitions(monkeypatch):
+    from brewery_assets.definitions import build_definitions
+    from brewery_assets.deployments import local_resources
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_ALERT_CHANNEL", "#lake")
+    sensors = {sensor.name for sensor in build_definitions(local_resources()).sensors}
+    assert {"refresh_after_bronze", "fail_dead_runs", "slack_on_run_failure", "slack_refresh_summary"} <= sensors
+    monkeypatch.setenv("DAGSTER_DEPLOYMENT", "prod")
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    names = {sensor.name for sensor in build_definitions(local_resources()).sensors}
+    assert "fail_dead_runs" not in names and "slack_on_run_failure" not in names

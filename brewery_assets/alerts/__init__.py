@@ -6,11 +6,11 @@
     run_failure.py     slack_on_run_failure            (dg.run_failure_sensor)
     check_failures.py  slack_on_asset_check_failure    (dg.sensor over the check evaluations of ended runs)
     run_summary.py     slack_refresh_summary           (dg.run_status_sensor on SUCCESS of refresh_silver_gold)
-    definitions.py     alert_sensors() and alert_resources(), empty unless Slack is configured
+    definitions.py     alert_definitions() (sensors and resource), empty unless Slack is configured
 
 Sensors are RUNNING by default once `SLACK_BOT_TOKEN` and `SLACK_ALERT_CHANNEL` are set.
 """
 
-from brewery_assets.alerts.definitions import SLACK_RESOURCE_KEY, alert_resources, alert_sensors
+from brewery_assets.alerts.definitions import SLACK_RESOURCE_KEY, alert_definitions, alert_resources, alert_sensors
 
-__all__ = ["SLACK_RESOURCE_KEY", "alert_resources", "alert_sensors"]
+__all__ = ["SLACK_RESOURCE_KEY", "alert_definitions", "alert_resources", "alert_sensors"]

@@ -1,6 +1,6 @@
-"""The alert sensors and their resource, ready to join the code location's definitions.
+"""The alert sensors and their resource, as definitions merged into the code location's.
 
-Both functions read the environment (see `brewery_assets.alerts.config`). Without `SLACK_BOT_TOKEN`
+These functions read the environment (see `brewery_assets.alerts.config`). Without `SLACK_BOT_TOKEN`
 and `SLACK_ALERT_CHANNEL` they return nothing, so a local run needs no Slack; with both set the
 sensors start RUNNING (`DefaultSensorStatus.RUNNING`), since alerting that must first be switched on
 in the UI tends to stay off. They can still be stopped from the UI.
@@ -42,3 +42,8 @@ def alert_resources() -> dict:
     if not slack_configured():
         return {}
     return {SLACK_RESOURCE_KEY: slack_alert_resource_from_env()}
+
+
+def alert_definitions() -> dg.Definitions:
+    """The Slack sensors and their resource, or empty definitions when Slack is not configured."""
+    return dg.Definitions(sensors=alert_sensors(), resources=alert_resources())

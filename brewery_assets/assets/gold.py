@@ -5,6 +5,7 @@ is redrawn here from the published table.
 """
 
 import base64
+import datetime as dt
 
 import dagster as dg
 from deltalake import DeltaTable
@@ -42,6 +43,9 @@ def write_chart(layout: LakeLayout) -> tuple[str, bytes]:
     deps=[silver_breweries],
     check_specs=check_specs(asset_names.GOLD),
     pool=GOLD_POOL,
+    # The daily refresh publishes gold once a day: a day and a half without it means a missed day.
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=36),
+                                                    warn_window=dt.timedelta(hours=26)),
     metadata={"dagster/column_schema": GOLD_SCHEMA},
     group_name="gold",
     kinds={"spark", "delta"},

@@ -4,6 +4,7 @@ what it prints."""
 import datetime as dt
 import json
 import os
+import shutil
 import re
 import subprocess
 import sys
@@ -25,6 +26,8 @@ STEPS = ["bronze_breweries", "silver_breweries", "silver_breweries_anonymized", 
 def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     home = tmp_path / "dagster_home"
     home.mkdir()
+    # As `make run` prepares it: the repository's instance config in DAGSTER_HOME.
+    shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     full_env = {**os.environ, "DAGSTER_HOME": str(home), "BREWERY_LAKE_ROOT": str(tmp_path / "lake"), **env}
     full_env.pop("OPENBREWERYDB_API_URL", None)
     if "BREWERY_VERBOSE" not in env:

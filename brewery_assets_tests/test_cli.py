@@ -4,8 +4,8 @@ what it prints."""
 import datetime as dt
 import json
 import os
-import shutil
 import re
+import shutil
 import subprocess
 import sys
 import time

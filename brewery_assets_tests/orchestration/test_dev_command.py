@@ -176,6 +176,7 @@ def test_the_terminal_keeps_warnings_and_errors_with_their_lines_and_the_ui_addr
 
 
 def test_make_dev_takes_its_port_from_port():
-    done = subprocess.run(["make", "-n", "dev", "PORT=3210"], cwd=REPO_ROOT, capture_output=True, text=True,
-                          check=True)
+    # --no-print-directory: under `make test` this make is a sub-make, which would print its directory.
+    done = subprocess.run(["make", "--no-print-directory", "-n", "dev", "PORT=3210"], cwd=REPO_ROOT,
+                          capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1].endswith("brewery-lake dev --port 3210")

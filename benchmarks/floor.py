@@ -12,6 +12,7 @@ prints a JSON line: rows, seconds per stage, files written.
 """
 
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -71,7 +72,9 @@ def run(snapshot: Path, output: Path) -> dict:
     write_deltalake(str(output / "gold"), gold.to_arrow(), mode="overwrite")
     timings["gold"] = time.perf_counter() - clock
     files = sum(1 for _ in (output / "silver").rglob("*.parquet"))
-    return {"rows": silver.height, "stages": {k: round(v, 3) for k, v in timings.items()}, "silver_files": files}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"rows": silver.height, "stages": {k: round(v, 3) for k, v in timings.items()}, "silver_files": files,
+            "peak_rss_mb": round(peak, 1)}
 
 
 if __name__ == "__main__":

@@ -26,38 +26,15 @@ import tempfile
 import time
 from pathlib import Path
 
+# The pipeline benchmark's helpers (this folder is on the path when a benchmark runs as a script).
+from pipeline_benchmark import _pages as pages_of  # noqa: E402
+from pipeline_benchmark import _step_seconds  # noqa: E402
+
 SIZES = {"12k": 12_000, "100k": 100_000, "500k": 500_000}
 PAGE_SIZE = 10_000
 DAYS = (dt.date(2026, 11, 21), dt.date(2026, 11, 22))
 RESULTS = Path(__file__).resolve().parent / "results" / "history.json"
 STEPS = ("silver_brewery_history", "gold_brewery_changes", "gold_brewery_counts_daily")
-
-
-def _step_seconds(instance, run_id: str) -> dict[str, float]:
-    """Seconds from each step's start to its success, from the run's event log."""
-    starts, seconds = {}, {}
-    for entry in instance.all_logs(run_id):
-        event = entry.dagster_event
-        if event is None:
-            continue
-        if event.event_type_value == "STEP_START":
-            starts[event.step_key] = entry.timestamp
-        elif event.event_type_value == "STEP_SUCCESS":
-            seconds[event.step_key] = round(entry.timestamp - starts[event.step_key], 3)
-    return seconds
-
-
-def _pages(records):
-    """(page number, records, None) triples of PAGE_SIZE records, as `write_snapshot` takes them."""
-    page, number = [], 0
-    for record in records:
-        page.append(record)
-        if len(page) == PAGE_SIZE:
-            number += 1
-            yield number, page, None
-            page = []
-    if page:
-        yield number + 1, page, None
 
 
 def changes_of(count: int, changed: float) -> tuple[set[int], set[int], int]:
@@ -110,8 +87,9 @@ def child(size_name: str, changed: float, output: str) -> None:
         layout = LakeLayout(str(Path(tmp) / "lake"))
         renamed, removed, added = changes_of(count, changed)
         figures["changes"] = {"renamed": len(renamed), "removed": len(removed), "added": added}
-        write_snapshot(layout, DAYS[0], _pages(iter_breweries(count)), {"kind": "generated", "rows": count})
-        write_snapshot(layout, DAYS[1], _pages(next_day(count, changed)), {"kind": "generated"})
+        write_snapshot(layout, DAYS[0], pages_of(iter_breweries(count), PAGE_SIZE),
+                       {"kind": "generated", "rows": count})
+        write_snapshot(layout, DAYS[1], pages_of(next_day(count, changed), PAGE_SIZE), {"kind": "generated"})
         defs = build_definitions({"lake": LakeResource(root=layout.root), "spark": SparkConnectResource(),
                                   "openbrewerydb": OpenBreweryDBResource()})
         instance = dg.DagsterInstance.ephemeral()

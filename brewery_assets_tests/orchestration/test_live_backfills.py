@@ -21,7 +21,7 @@ from deltalake import DeltaTable
 from brewery_assets.ingestion.bronze import latest_snapshot
 from brewery_assets.lake import LakeLayout
 from brewery_assets.partitions import all_locations_tags, location_partitions
-from brewery_assets_tests.orchestration.live import REPO_ROOT, DagsterDev, wait_until
+from brewery_assets_tests.orchestration.live import BACKFILL_STATUS, LAUNCH_BACKFILL, REPO_ROOT, DagsterDev, wait_until
 from brewery_assets_tests.quality.lake_runs import as_pseudonyms
 
 pytestmark = pytest.mark.slow
@@ -36,21 +36,6 @@ mutation Launch($params: ExecutionParams!) {
   }
 }
 """
-
-LAUNCH_BACKFILL = """
-mutation Launch($params: LaunchBackfillParams!) {
-  launchPartitionBackfill(backfillParams: $params) {
-    __typename
-    ... on LaunchBackfillSuccess { backfillId }
-    ... on Error { message }
-  }
-}
-"""
-
-BACKFILL_STATUS = """
-query Status($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } } }
-"""
-
 
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory, api):

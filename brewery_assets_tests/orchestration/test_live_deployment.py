@@ -35,7 +35,7 @@ from brewery_assets.partitions import (
 )
 from brewery_assets.sensors import AFTER_RUN_TAG
 from brewery_assets_tests.orchestration.browser import Chromium, chromium_path
-from brewery_assets_tests.orchestration.live import REPO_ROOT, DagsterDev, wait_until
+from brewery_assets_tests.orchestration.live import BACKFILL_STATUS, LAUNCH_BACKFILL, REPO_ROOT, DagsterDev, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -154,20 +154,6 @@ def test_a_graphql_backfill_of_chosen_locations_is_one_run(deployment, layout):
     # One scoped commit on silver, one overwrite of gold.
     assert DeltaTable(layout.silver_breweries).version() == silver_version + 1
 
-
-LAUNCH_BACKFILL = """
-mutation Launch($params: LaunchBackfillParams!) {
-  launchPartitionBackfill(backfillParams: $params) {
-    __typename
-    ... on LaunchBackfillSuccess { backfillId }
-    ... on Error { message }
-  }
-}
-"""
-
-BACKFILL_STATUS = """
-query Status($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } } }
-"""
 
 SENSOR_TICKS = """
 query Ticks($selector: SensorSelector!) {

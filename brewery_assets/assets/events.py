@@ -9,9 +9,8 @@ from brewery_assets.locations import location_key
 from brewery_assets.quality.checks import CheckOutcome, Markdown
 from brewery_assets.spark_jobs import JobOutcome
 
-# Plain metadata values the jobs return that the UI should show as paths or as tables.
+# Plain metadata values the jobs return that the UI should show as paths.
 _PATH_KEYS = frozenset({"path", "rejected_path", "staged", "chart_path"})
-_MARKDOWN_KEYS = frozenset({"top_counts", "preview"})
 
 
 def as_metadata(metadata: dict) -> dict:
@@ -24,8 +23,6 @@ def as_metadata(metadata: dict) -> dict:
             converted[name] = dg.MetadataValue.md(str(value))
         elif name in _PATH_KEYS:
             converted[name] = dg.MetadataValue.path(value)
-        elif name in _MARKDOWN_KEYS:
-            converted[name] = dg.MetadataValue.md(value)
         elif isinstance(value, list | dict):
             converted[name] = dg.MetadataValue.json(value)
         else:
@@ -56,7 +53,7 @@ def events_of(outcome: JobOutcome, extra_metadata: dict | None = None) -> Iterat
     A job that published nothing because of what it found (a blocking check, no bronze snapshot, a
     missing key) fails for a reason retrying cannot change, so the failure does not retry; one that
     lost a race with another writer may. Errors of the engine itself are raised by the runner and
-    classified by the asset (`retryable_error`).
+    classified there (`SparkJobRunner.run`).
     """
     results = [check_result(check) for check in outcome.checks]
     if not outcome.published:

@@ -11,6 +11,7 @@ from pyspark.sql import functions as F
 from brewery_assets import delta_tables
 from brewery_assets.lake import LakeLayout
 from brewery_assets.quality import wap
+from brewery_assets.quality.checks import Markdown
 from brewery_assets.quality.gold_audits import audit_gold
 from brewery_assets.spark_jobs.outcome import JobOutcome, blocked_by_checks
 from brewery_assets.spark_jobs.silver import PUBLISH_ATTEMPTS
@@ -53,7 +54,7 @@ def publish_gold(session: SparkSession, layout: LakeLayout, request: dict) -> Jo
             "silver_version": silver_version,
             "delta_version": version,
             "path": path,
-            "top_counts": top.to_markdown(index=False),
+            "top_counts": Markdown(top.to_markdown(index=False)),
         },
         checks=results,
     )

@@ -81,8 +81,13 @@ def rebuild_versions(
     Each brewery's rows are read in day order: a row starts a new version when the brewery was absent
     on the previous processed day or any tracked column changed; a version ends at the first
     processed day after its last row (null when that row is on the last day).
+
+    One day (the daily case, and the first load) takes a join of the open versions with the day's
+    rows instead of ordering every brewery's rows by day: the same versions at a fraction of the cost.
     """
     days = sorted(days)
+    if len(days) == 1:
+        return _one_day_versions(snapshots, days[0], open_versions if previous_day is not None else None, closed)
     indexed = [(previous_day, 0, days[0])] if previous_day is not None else []
     indexed += [(day, index, days[index] if index < len(days) else None) for index, day in enumerate(days, 1)]
     calendar = spark.createDataFrame(indexed, _DAYS_SCHEMA)
@@ -131,6 +136,44 @@ def rebuild_versions(
         F.col("valid_to").isNull().alias("is_current"),
         changed.alias("changed_fields"),
     )
+
+
+def _one_day_versions(
+    snapshot: DataFrame, day: dt.date, open_versions: DataFrame | None, closed: DataFrame | None
+) -> DataFrame:
+    """`rebuild_versions` for a single day: the open versions continue when the day holds their brewery
+    unchanged and close on the day otherwise; the day's other rows open versions."""
+    new = snapshot.select(*VERSION_COLUMNS)
+    none = F.lit(None).cast("date")
+    if open_versions is None:
+        return new.select(*VERSION_COLUMNS, F.lit(day).alias("valid_from"), none.alias("valid_to"),
+                          F.lit(True).alias("is_current"), F.lit(None).cast("array<string>").alias("changed_fields"))
+    old = open_versions.select(*(F.col(c).alias(f"_old_{c}") for c in (*VERSION_COLUMNS, "valid_from",
+                                                                         "changed_fields")))
+    both = old.join(new, on=F.col("_old_id") == F.col("id"), how="full")
+    here = {c: F.col(c) for c in TRACKED_COLUMNS}
+    differs = changed_fields(here, {c: F.col(f"_old_{c}") for c in TRACKED_COLUMNS})
+    both = both.select("*", differs.alias("_differs"))
+    kept = F.col("id").isNotNull() & (F.size("_differs") == 0)
+    # Every open version: continues when kept, closes on the day otherwise.
+    continued = both.where(F.col("_old_id").isNotNull()).select(
+        *(F.col(f"_old_{c}").alias(c) for c in VERSION_COLUMNS),
+        F.col("_old_valid_from").alias("valid_from"),
+        F.when(kept, none).otherwise(F.lit(day)).alias("valid_to"),
+        kept.alias("is_current"),
+        F.col("_old_changed_fields").alias("changed_fields"),
+    )
+    opened = both.where(F.col("id").isNotNull() & ~kept)
+    changed = F.when(F.col("_old_id").isNotNull(), F.col("_differs"))
+    if closed is not None:
+        # A brewery back after an absence: compare with its last closed version.
+        opened = opened.join(_last_versions(closed, opened.where(F.col("_old_id").isNull())), on="id", how="left")
+        changed = changed.when(F.col("_last").isNotNull(),
+                               changed_fields(here, {c: F.col(f"_last.{c}") for c in TRACKED_COLUMNS}))
+    return continued.unionByName(opened.select(
+        *VERSION_COLUMNS, F.lit(day).alias("valid_from"), none.alias("valid_to"), F.lit(True).alias("is_current"),
+        changed.alias("changed_fields"),
+    ))
 
 
 def _last_versions(closed: DataFrame, returning: DataFrame) -> DataFrame:

@@ -142,7 +142,11 @@ def _one_day_versions(
     snapshot: DataFrame, day: dt.date, open_versions: DataFrame | None, closed: DataFrame | None
 ) -> DataFrame:
     """`rebuild_versions` for a single day: the open versions continue when the day holds their brewery
-    unchanged and close on the day otherwise; the day's other rows open versions."""
+    unchanged and close on the day otherwise; the day's other rows open versions.
+
+    One pass over the day's rows: each row of the join of the open versions with them gives its one
+    or two versions (an array, exploded), so the snapshot is read and cleaned once.
+    """
     new = snapshot.select(*VERSION_COLUMNS)
     none = F.lit(None).cast("date")
     if open_versions is None:
@@ -152,31 +156,35 @@ def _one_day_versions(
                                                                          "changed_fields")))
     both = old.join(new, on=F.col("_old_id") == F.col("id"), how="full")
     here = {c: F.col(c) for c in TRACKED_COLUMNS}
-    differs = changed_fields(here, {c: F.col(f"_old_{c}") for c in TRACKED_COLUMNS})
-    both = both.select("*", differs.alias("_differs"))
-    kept = F.col("id").isNotNull() & (F.size("_differs") == 0)
-    # Every open version: continues when kept, closes on the day otherwise.
-    continued = both.where(F.col("_old_id").isNotNull()).select(
+    was_open, is_here = F.col("_old_id").isNotNull(), F.col("id").isNotNull()
+    kept = was_open & is_here & (F.size(changed_fields(here, {c: F.col(f"_old_{c}") for c in TRACKED_COLUMNS})) == 0)
+    changed = F.when(was_open, changed_fields(here, {c: F.col(f"_old_{c}") for c in TRACKED_COLUMNS}))
+    if closed is not None:
+        # A brewery back after an absence: compare with its last closed version. Only breweries with
+        # no open version can come back, so only their closed versions are looked at.
+        absent = closed.join(open_versions.select("id"), on="id", how="left_anti")
+        both = both.join(_latest_closed(absent), on="id", how="left")
+        changed = changed.when(F.col("_last").isNotNull(),
+                               changed_fields(here, {c: F.col(f"_last.{c}") for c in TRACKED_COLUMNS}))
+    continued = F.struct(
         *(F.col(f"_old_{c}").alias(c) for c in VERSION_COLUMNS),
         F.col("_old_valid_from").alias("valid_from"),
         F.when(kept, none).otherwise(F.lit(day)).alias("valid_to"),
         kept.alias("is_current"),
         F.col("_old_changed_fields").alias("changed_fields"),
     )
-    opened = both.where(F.col("id").isNotNull() & ~kept)
-    changed = F.when(F.col("_old_id").isNotNull(), F.col("_differs"))
-    if closed is not None:
-        # A brewery back after an absence: compare with its last closed version.
-        opened = opened.join(_last_versions(closed, opened.where(F.col("_old_id").isNull())), on="id", how="left")
-        changed = changed.when(F.col("_last").isNotNull(),
-                               changed_fields(here, {c: F.col(f"_last.{c}") for c in TRACKED_COLUMNS}))
-    return continued.unionByName(opened.select(
-        *VERSION_COLUMNS, F.lit(day).alias("valid_from"), none.alias("valid_to"), F.lit(True).alias("is_current"),
-        changed.alias("changed_fields"),
-    ))
+    opened = F.struct(*VERSION_COLUMNS, F.lit(day).alias("valid_from"), none.alias("valid_to"),
+                      F.lit(True).alias("is_current"), changed.alias("changed_fields"))
+    versions = F.array(F.when(was_open, continued), F.when(is_here & ~kept, opened))
+    return (both.select(F.explode(versions).alias("_version")).where(F.col("_version").isNotNull())
+            .select(*(F.col(f"_version.{c}").alias(c) for c in HISTORY_COLUMNS)))
+
+
+def _latest_closed(closed: DataFrame) -> DataFrame:
+    """For each id of `closed`, the tracked columns of its latest version (`_last`)."""
+    return closed.groupBy("id").agg(F.max_by(F.struct(*TRACKED_COLUMNS), "valid_from").alias("_last"))
 
 
 def _last_versions(closed: DataFrame, returning: DataFrame) -> DataFrame:
     """For each id of `returning`, the tracked columns of its latest closed version (`_last`)."""
-    mine = closed.join(returning.select("id").distinct(), on="id", how="left_semi")
-    return mine.groupBy("id").agg(F.max_by(F.struct(*TRACKED_COLUMNS), "valid_from").alias("_last"))
+    return _latest_closed(closed.join(returning.select("id").distinct(), on="id", how="left_semi"))

@@ -157,8 +157,9 @@ def _one_day_versions(
     both = old.join(new, on=F.col("_old_id") == F.col("id"), how="full")
     here = {c: F.col(c) for c in TRACKED_COLUMNS}
     was_open, is_here = F.col("_old_id").isNotNull(), F.col("id").isNotNull()
-    kept = was_open & is_here & (F.size(changed_fields(here, {c: F.col(f"_old_{c}") for c in TRACKED_COLUMNS})) == 0)
-    changed = F.when(was_open, changed_fields(here, {c: F.col(f"_old_{c}") for c in TRACKED_COLUMNS}))
+    differs = changed_fields(here, {c: F.col(f"_old_{c}") for c in TRACKED_COLUMNS})
+    kept = was_open & is_here & (F.size(differs) == 0)
+    changed = F.when(was_open, differs)
     if closed is not None:
         # A brewery back after an absence: compare with its last closed version. Only breweries with
         # no open version can come back, so only their closed versions are looked at.

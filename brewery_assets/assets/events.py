@@ -42,7 +42,15 @@ def add_location_metadata(
 ) -> None:
     """Gives each materialized location partition its own figures: `figures(entry)` of the job's
     `by_location` entry, or of an empty entry for a location that has no rows any more."""
-    by_key = {location_key(entry["country"], entry["state"]): entry for entry in outcome.by_location}
+    add_partition_metadata(context, {location_key(entry["country"], entry["state"]): entry
+                                     for entry in outcome.by_location}, figures)
+
+
+def add_partition_metadata(
+    context: dg.AssetExecutionContext, by_key: dict[str, dict], figures: Callable[[dict], dict]
+) -> None:
+    """Gives each materialized partition its own figures: `figures(by_key[key])`, or of an empty entry
+    for a partition the job reported nothing of."""
     for key in context.partition_keys:
         context.add_asset_metadata(figures(by_key.get(key, {})), partition_key=key)
 

@@ -21,7 +21,7 @@ from deltalake import DeltaTable
 from brewery_assets import asset_names
 from brewery_assets.assets.bronze import bronze_breweries
 from brewery_assets.assets.check_specs import check_specs
-from brewery_assets.assets.events import events_of
+from brewery_assets.assets.events import add_partition_metadata, events_of
 from brewery_assets.assets.metadata import OWNERS, column_schema
 from brewery_assets.lake import LakeLayout
 from brewery_assets.partitions import ingest_date_partitions
@@ -47,19 +47,13 @@ COUNTS_DAILY_SCHEMA = column_schema(DAILY_COUNTS_COLUMN_DOCS)
 FOLLOWS_UPSTREAM = dg.AutomationCondition.eager().without(dg.AutomationCondition.in_latest_time_window())
 
 
-def _plain(value: object) -> object:
-    """A metadata value as a plain one (jobs run through Pipes send Dagster metadata values)."""
-    return value.value if isinstance(value, dg.MetadataValue) else value
-
-
 def day_events(context: dg.AssetExecutionContext, outcome: JobOutcome, figures: Callable[[dict], dict],
                extra_metadata: dict | None = None):
     """The events of a daily job: each materialized day gets its own figures (`figures` of the job's
     `by_day` entry for it), the materialization the job's other metadata."""
-    by_day = _plain(outcome.metadata.pop("by_day", None)) or {}
+    by_day = outcome.metadata.pop("by_day", None) or {}
     if outcome.published:
-        for key in context.partition_keys:
-            context.add_asset_metadata(figures(by_day.get(key, {})), partition_key=key)
+        add_partition_metadata(context, by_day, figures)
     yield from events_of(outcome, extra_metadata)
 
 

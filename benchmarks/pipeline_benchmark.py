@@ -9,13 +9,19 @@ in process on a new lake and a new Dagster instance configured by the repository
 - `500k`, `2m`: the bronze snapshot is written directly (pages of 10,000 records), then silver, the
   copy and gold run through Dagster as usual.
 
+`--instance` chooses the Dagster instance's storage: `local` (the default) is SQLite as `make run`
+has it; `pgbouncer` and `postgres` are the production storage of deploy/dagster.yaml on a Postgres
+started for each process from Debian's packages (`brewery_assets.local_postgres`), reached through
+PgBouncer as in deploy/docker (`pgbouncer`) or directly (`postgres`).
+
 The floor (benchmarks/floor.py) does the same cleaning, partitioned Delta write and gold in polars +
 deltalake, in a fresh process, on the same snapshot. Stage times come from the runs' step events;
 `process` is a child's wall time from start to exit, imports included; `events` and
 `event_write_seconds` count and time every event written to the instance. Figures go to
-benchmarks/results/pipeline.json and a table on stdout.
+benchmarks/results/pipeline.json (pipeline_<instance>.json for the Postgres storages) and a table on
+stdout.
 
-    python benchmarks/pipeline_benchmark.py [--sizes 12k,500k,2m] [--repeat 3]
+    python benchmarks/pipeline_benchmark.py [--sizes 12k,500k,2m] [--repeat 3] [--instance local]
 """
 
 import argparse
@@ -30,13 +36,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
+
+import yaml
 
 SIZES = {"12k": 12_000, "500k": 500_000, "2m": 2_000_000}
 DIRECT_PAGE_SIZE = 10_000
 DAY = dt.date(2026, 11, 22)
-RESULTS = Path(__file__).resolve().parent / "results" / "pipeline.json"
+RESULTS = Path(__file__).resolve().parent / "results"
 REPO_ROOT = Path(__file__).resolve().parents[1]
+INSTANCES = ("local", "pgbouncer", "postgres")
+PGBOUNCER_SCRIPT = REPO_ROOT / "deploy" / "docker" / "pgbouncer" / "start-pgbouncer.sh"
 
 
 def _step_seconds(instance, run_id: str) -> dict[str, float]:
@@ -93,7 +104,17 @@ def _timed_events(instance) -> dict:
     return spent
 
 
-def child(size_name: str, output: str) -> None:
+def _instance_config(instance_kind: str) -> str:
+    """The instance's dagster.yaml: the repository's, with deploy/dagster.yaml's Postgres storage
+    (read from the DAGSTER_POSTGRES_* variables) unless `instance_kind` is `local`."""
+    config = (REPO_ROOT / "dagster.yaml").read_text()
+    if instance_kind == "local":
+        return config
+    production = yaml.safe_load((REPO_ROOT / "deploy" / "dagster.yaml").read_text())
+    return config + "\n" + yaml.safe_dump({"storage": production["storage"]})
+
+
+def child(size_name: str, output: str, instance_kind: str = "local") -> None:
     """One measured run in this process; writes its figures to `output`."""
     started = time.perf_counter()
     # The benchmark ingests a fixed day into a temporary lake: bronze's days must include it.
@@ -114,12 +135,12 @@ def child(size_name: str, output: str) -> None:
     from brewery_assets.resources.spark import SparkConnectResource
 
     count = SIZES[size_name]
-    figures: dict = {"size": size_name, "rows": count}
+    figures: dict = {"size": size_name, "rows": count, "instance": instance_kind}
     with tempfile.TemporaryDirectory(prefix="brewery-bench-") as tmp:
         layout = LakeLayout(str(Path(tmp) / "lake"))
         home = Path(tmp) / "home"
         home.mkdir()
-        (home / "dagster.yaml").write_text((REPO_ROOT / "dagster.yaml").read_text())
+        (home / "dagster.yaml").write_text(_instance_config(instance_kind))
         os.environ["BREWERY_COMPUTE_LOGS_DIR"] = str(Path(tmp) / "logs")
         instance = dg.DagsterInstance.from_config(str(home))
         events = _timed_events(instance)
@@ -182,15 +203,25 @@ def _floor(snapshot: Path) -> dict:
     return figures
 
 
-def measure(size_name: str, repeat: int) -> dict:
+def _storage(instance_kind: str):
+    """A fresh Postgres (behind PgBouncer) for one process, or nothing for the local instance."""
+    if instance_kind == "local":
+        return nullcontext()
+    from brewery_assets.local_postgres import local_postgres
+
+    return local_postgres(PGBOUNCER_SCRIPT)
+
+
+def measure(size_name: str, repeat: int, instance_kind: str = "local") -> dict:
     """Runs `repeat` fresh processes of the pipeline and of the floor for one size; returns the runs,
     their medians and the ratios."""
     runs, floors = [], []
     for _ in range(repeat):
-        with tempfile.TemporaryDirectory(prefix="brewery-bench-out-") as out_dir:
+        with tempfile.TemporaryDirectory(prefix="brewery-bench-out-") as out_dir, _storage(instance_kind) as server:
             out = Path(out_dir) / "figures.json"
-            subprocess.run([sys.executable, __file__, "--child", size_name, str(out)], check=True,
-                           env={**os.environ, "RUST_LOG": "error"})
+            storage_env = server.dagster_environment(pooled=instance_kind == "pgbouncer") if server else {}
+            subprocess.run([sys.executable, __file__, "--child", size_name, str(out), instance_kind], check=True,
+                           env={**os.environ, "RUST_LOG": "error", **storage_env})
             runs.append(json.loads(out.read_text()))
             floors.append(_floor(out.with_suffix(".snapshot")))
     stages = sorted({stage for run in runs for stage in run["stages"]})
@@ -228,21 +259,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="12k,500k,2m")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--output", type=Path, default=RESULTS)
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--instance", choices=INSTANCES, default="local",
+                        help="the Dagster instance's storage: local SQLite, or Postgres through PgBouncer or directly")
+    parser.add_argument("--output", type=Path)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    results = [measure(size, args.repeat) for size in args.sizes.split(",")]
+    default_name = "pipeline.json" if args.instance == "local" else f"pipeline_{args.instance}.json"
+    output = args.output or RESULTS / default_name
+    results = [measure(size, args.repeat, args.instance) for size in args.sizes.split(",")]
     report = {
         "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "instance": args.instance,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "repeat": args.repeat,
         "results": results,
     }
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=1))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=1))
     print(f"{'size':>6} {'bronze s':>9} {'silver s':>9} {'copy s':>7} {'gold s':>7} {'events':>7} {'events s':>9} "
           f"{'pipeline s':>11} {'process s':>10} {'floor s':>8} {'x floor':>8} {'RSS MB':>7}")
     for result in results:
@@ -253,7 +289,7 @@ def main() -> None:
               f"{m['events']:>7.0f} {m['event_write_seconds']:>9.2f} {m['pipeline_seconds']:>11.2f} "
               f"{m['process_seconds']:>10.2f} {floor['process_seconds']:>8.2f} "
               f"{result['ratios']['process_over_floor_process']:>8.2f} {m['peak_rss_mb']:>7,.0f}")
-    print(f"medians of {args.repeat} fresh processes each; written to {args.output}")
+    print(f"medians of {args.repeat} fresh processes each, {args.instance} instance; written to {output}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Properties of the production deployment files under deploy/.
 
-    deploy/docker/docker-compose.yml   postgres, code location (gRPC), webserver, daemon
+    deploy/docker/docker-compose.yml   postgres, pgbouncer, code location (gRPC), webserver, daemon
     deploy/dagster.yaml                the production instance
     deploy/terraform/*.tf              buckets, KMS key, EMR Serverless application, IAM, log group
 
@@ -102,9 +102,9 @@ def _code(block: str) -> str:
 # --- docker compose ------------------------------------------------------------------------------
 
 
-def test_compose_parses_and_has_the_four_services():
+def test_compose_parses_and_has_the_five_services():
     services = _compose()["services"]
-    assert set(services) == {"postgres", *DAGSTER_SERVICES}
+    assert set(services) == {"postgres", "pgbouncer", *DAGSTER_SERVICES}
 
 
 def test_postgres_is_16_with_healthcheck_and_volume():
@@ -113,6 +113,30 @@ def test_postgres_is_16_with_healthcheck_and_volume():
     assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
     assert any(str(volume).endswith(":/var/lib/postgresql/data") for volume in postgres["volumes"])
     assert "postgres-data" in _compose()["volumes"]
+
+
+def test_dagster_reaches_postgres_only_through_pgbouncer():
+    services = _compose()["services"]
+    pgbouncer = services["pgbouncer"]
+    assert pgbouncer["build"]["context"] == "pgbouncer"
+    assert pgbouncer["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert _environment(pgbouncer)["PGBOUNCER_SERVER_HOST"] == "postgres"
+    assert "6432" in [str(port) for port in pgbouncer["expose"]]
+    for name in DAGSTER_SERVICES:
+        env = _environment(services[name])
+        assert (env["DAGSTER_POSTGRES_HOSTNAME"], env["DAGSTER_POSTGRES_PORT"]) == ("pgbouncer", "6432"), name
+        assert "postgres" not in services[name]["depends_on"], name
+        assert services[name]["depends_on"]["pgbouncer"]["condition"] == "service_healthy", name
+
+    image = (DOCKER / "pgbouncer" / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"(?m)^FROM debian:bookworm-slim$", image)
+    assert re.search(r"pgbouncer=\d[\w.+~-]*", image), "the Debian package is pinned"
+    users = re.findall(r"(?m)^USER (\S+)$", image)
+    assert users and users[-1] not in ("root", "0")
+    script = (DOCKER / "pgbouncer" / "start-pgbouncer.sh").read_text(encoding="utf-8")
+    # Session pooling keeps the session settings a client makes (the webserver's statement_timeout).
+    assert "pool_mode = session" in script
+    assert "auth_type = ${PGBOUNCER_AUTH_TYPE:-md5}" in script
 
 
 def test_only_the_webserver_is_published_and_only_on_loopback():
@@ -141,13 +165,13 @@ def test_code_location_serves_grpc_on_4000_and_the_workspace_points_at_it():
     )
 
 
-def test_webserver_and_daemon_wait_for_postgres_and_the_code_location():
+def test_webserver_and_daemon_wait_for_the_database_and_the_code_location():
     services = _compose()["services"]
     assert services["webserver"]["command"][0] == "dagster-webserver"
     assert services["daemon"]["command"][:2] == ["dagster-daemon", "run"]
     for name in ("webserver", "daemon"):
         depends = services[name]["depends_on"]
-        assert depends["postgres"]["condition"] == "service_healthy"
+        assert depends["pgbouncer"]["condition"] == "service_healthy"
         assert depends["code-location"]["condition"] == "service_healthy"
 
 
@@ -173,6 +197,7 @@ def test_no_literal_secret_values_in_compose():
     # The secrets without which nothing may start are required (${VAR:?...}), never defaulted.
     for name, key, source in [
         ("postgres", "POSTGRES_PASSWORD", "DAGSTER_POSTGRES_PASSWORD"),
+        ("pgbouncer", "DAGSTER_POSTGRES_PASSWORD", "DAGSTER_POSTGRES_PASSWORD"),
         ("code-location", "DAGSTER_POSTGRES_PASSWORD", "DAGSTER_POSTGRES_PASSWORD"),
         ("code-location", "SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"),
         ("webserver", "DAGSTER_POSTGRES_PASSWORD", "DAGSTER_POSTGRES_PASSWORD"),

@@ -1,22 +1,23 @@
-"""The production instance config (deploy/dagster.yaml) on a real Postgres and an S3-compatible server.
+"""The production instance config (deploy/dagster.yaml) on a real Postgres behind PgBouncer and an
+S3-compatible server.
 
-Postgres comes from the Debian packages (`postgresql`), started and stopped by the fixture; S3 is
-moto's server on loopback. The lake's main job runs on that instance and its runs and events are
-read back from Postgres itself.
+Postgres and PgBouncer come from the Debian packages (`postgresql-15`, `pgbouncer`), started and
+stopped by the fixture (`brewery_assets.local_postgres`), PgBouncer through the compose file's own
+start script; S3 is moto's server on loopback. The lake's main job runs on that instance, reaching
+Postgres only through PgBouncer as in deploy/docker, and its runs and events are read back from
+Postgres itself.
 """
 
 import datetime as dt
-import os
 import shutil
 import socket
-import subprocess
-import tempfile
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from brewery_assets.definitions import build_definitions
+from brewery_assets.local_postgres import local_postgres, missing_binaries
 from brewery_assets.pipeline import run_daily_refresh
 from brewery_assets.replay import ReplayServer, generate_breweries
 from brewery_assets.resources.lake import LakeResource
@@ -24,7 +25,7 @@ from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
 from brewery_assets.resources.spark import SparkConnectResource
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PGBOUNCER_SCRIPT = REPO_ROOT / "deploy" / "docker" / "pgbouncer" / "start-pgbouncer.sh"
 
 
 def _free_port() -> int:
@@ -33,38 +34,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _as_postgres_user(command: list[str]) -> list[str]:
-    # initdb and postgres refuse to run as root; CI runs as root, developers usually do not.
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
 @pytest.fixture(scope="module")
 def postgres():
-    """A throwaway Postgres server on 127.0.0.1 with a `dagster` database; yields its port."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"PostgreSQL server binaries not found in {PG_BIN} (Debian package postgresql-15)")
-    # Not under pytest's tmp_path: those folders are private to the user running the tests, and the
-    # server runs as `postgres` when the tests run as root.
-    root = Path(tempfile.mkdtemp(prefix="brewery-pg-"))
-    data = root / "data"
-    data.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(data, "postgres")
-    port = _free_port()
-    subprocess.run(_as_postgres_user([str(PG_BIN / "initdb"), "-D", str(data), "-U", "dagster", "-A", "trust",
-                                      "-E", "UTF8"]), check=True, capture_output=True)
-    options = f"-h 127.0.0.1 -p {port} -k {data}"
-    subprocess.run(_as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
-                                      str(data / "server.log"), "start"]), check=True, capture_output=True)
-    try:
-        subprocess.run([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "dagster", "dagster"],
-                       check=True, capture_output=True)
-        yield port
-    finally:
-        subprocess.run(_as_postgres_user([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),
-                       check=False, capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+    """A throwaway Postgres on 127.0.0.1 behind PgBouncer started by the deployment's own script."""
+    reason = missing_binaries()
+    if reason:
+        pytest.skip(reason)
+    with local_postgres(PGBOUNCER_SCRIPT) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +60,8 @@ def test_lake_runs_on_the_production_instance_config(postgres, s3_server, tmp_pa
     import boto3
     import psycopg2
 
-    monkeypatch.setenv("DAGSTER_POSTGRES_USER", "dagster")
-    monkeypatch.setenv("DAGSTER_POSTGRES_PASSWORD", "unused-with-trust-auth")
-    monkeypatch.setenv("DAGSTER_POSTGRES_HOSTNAME", "127.0.0.1")
-    monkeypatch.setenv("DAGSTER_POSTGRES_DB", "dagster")
-    monkeypatch.setenv("DAGSTER_POSTGRES_PORT", str(postgres))
+    for name, value in postgres.dagster_environment(pooled=True).items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("DAGSTER_COMPUTE_LOGS_BUCKET", "brewery-logs")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server)
@@ -112,7 +86,11 @@ def test_lake_runs_on_the_production_instance_config(postgres, s3_server, tmp_pa
             runs = run_daily_refresh(defs, instance, dt.date(2026, 11, 22))
         run_ids = {run.run_id for run in runs}
 
-    with psycopg2.connect(host="127.0.0.1", port=postgres, user="dagster", dbname="dagster") as connection:
+    # Every storage call opened a connection to PgBouncer; Postgres itself saw a handful.
+    assert postgres.server_connections() < 30
+
+    with psycopg2.connect(host="127.0.0.1", port=postgres.port, user="dagster", password=postgres.password,
+                          dbname="dagster") as connection:
         cursor = connection.cursor()
         cursor.execute("SELECT run_id, status FROM runs")
         stored = dict(cursor.fetchall())

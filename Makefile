@@ -40,9 +40,10 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	cp dagster.yaml $@
 
 ## The main job: today's (UTC) bronze snapshot, every silver location and gold, then a gold summary.
-## A line per step; BREWERY_VERBOSE=1 prints Dagster's full log too.
+## A line per step; BREWERY_VERBOSE=1 prints Dagster's full log too. A day already ingested keeps its
+## snapshot; REFETCH=1 ingests it again (after changing BREWERIES_SNAPSHOT, for instance).
 run: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/brewery-lake run
+	$(BIN)/brewery-lake run $(if $(REFETCH),--refetch)
 
 ## The Dagster UI on 127.0.0.1:$(PORT) with the same defaults as `make run`.
 dev: $(STAMP) $(DAGSTER_HOME)/dagster.yaml

@@ -51,8 +51,9 @@ def api_for_local_runs() -> Iterator[str]:
             os.environ.pop(settings.API_URL_ENV, None)
 
 
-def run_pipeline(day: dt.date, verbose: bool) -> None:
-    """Materializes the day's bronze partition, every silver location and gold; prints the gold summary."""
+def run_pipeline(day: dt.date, verbose: bool, refetch: bool = False) -> None:
+    """Materializes the day's bronze partition (again from the source when `refetch`), every silver
+    location and gold; prints the gold summary."""
     started = time.monotonic()
     say("loading the code location ...")
     import dagster as dg
@@ -69,7 +70,8 @@ def run_pipeline(day: dt.date, verbose: bool) -> None:
     home = os.environ.get("DAGSTER_HOME")
     instance = dg.DagsterInstance.get() if home else dg.DagsterInstance.ephemeral()
     try:
-        run_daily_refresh(defs, instance, day, progress=say, console_level="DEBUG" if verbose else "WARNING")
+        run_daily_refresh(defs, instance, day, progress=say, console_level="DEBUG" if verbose else "WARNING",
+                          refetch=refetch)
     except PipelineFailed as exc:
         raise SystemExit(f"brewery-lake: {exc}") from None
     where = f"the Dagster instance at {home} (`make dev` shows them)" if home else "a temporary Dagster instance"
@@ -160,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="ingest today's bronze snapshot, rebuild silver and gold")
     run.add_argument("--date", type=dt.date.fromisoformat, default=None,
                      help="ingestion date (YYYY-MM-DD), default today in UTC (bronze's days are UTC days)")
+    run.add_argument("--refetch", action="store_true",
+                     help="ingest the day again even if it already has a complete snapshot (which is kept otherwise)")
     dev = commands.add_parser("dev", help="the Dagster UI with the same defaults")
     dev.add_argument("--port", type=int, default=3000)
     dev.add_argument("--host", default="127.0.0.1")
@@ -199,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
 
     with api_for_local_runs():
         if args.command == "run":
-            run_pipeline(ingest_date_of(args), args.verbose)
+            run_pipeline(ingest_date_of(args), args.verbose, args.refetch)
         else:
             status = run_dev(args.host, args.port, args.verbose)
             if status:

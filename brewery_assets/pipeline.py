@@ -12,6 +12,9 @@ from brewery_assets.jobs import ingest_bronze_job, refresh_silver_gold_job, upda
 from brewery_assets.partitions import all_locations_tags, location_partitions
 from brewery_assets.progress import RunProgress
 
+# Bronze's run config that ingests a day again even when it already has a complete snapshot.
+BRONZE_REFETCH = {"ops": {"bronze_breweries": {"config": {"if_complete": "force"}}}}
+
 
 class PipelineFailed(RuntimeError):
     """A run of the main job failed; the message names the run and its failed steps."""
@@ -28,6 +31,7 @@ def run_daily_refresh(
     ingest_date: dt.date,
     progress: Callable[[str], None] | None = None,
     console_level: str | None = None,
+    refetch: bool = False,
 ) -> list[dg.ExecuteInProcessResult]:
     """Runs `ingest_bronze` for `ingest_date`, `refresh_silver_gold` over every location, then
     `update_history` for `ingest_date`, in process.
@@ -35,15 +39,17 @@ def run_daily_refresh(
     Silver's locations are one run (one Spark job) through a partition range covering all keys.
     `progress`, when given, receives a short line per run and per step as they happen;
     `console_level` sets Dagster's console log level (its default prints every DEBUG event).
+    A day that already has a complete bronze snapshot keeps it unless `refetch` is set.
     Raises `PipelineFailed` on the first failed run.
     """
     run_config = console_log_config(console_level) if console_level else None
+    bronze_config = {**(run_config or {}), **(BRONZE_REFETCH if refetch else {})} or None
     # A run killed earlier without recording its end would hold the lake's pools for ever.
     for run_id in fail_dead_runs(instance):
         if progress:
             progress(f"run {run_id} had died without recording its end: marked failed")
     bronze = _execute(defs, ingest_bronze_job.name, instance, progress, f"day {ingest_date.isoformat()}",
-                      partition_key=ingest_date.isoformat(), run_config=run_config)
+                      partition_key=ingest_date.isoformat(), run_config=bronze_config)
     keys = instance.get_dynamic_partitions(location_partitions.name)
     if not keys:
         raise PipelineFailed("bronze registered no locations: the snapshot is empty")

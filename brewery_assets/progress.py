@@ -47,7 +47,8 @@ def _bronze(instance: dg.DagsterInstance, run_id: str) -> str:
     figures = (f"{_number(metadata_int(metadata, 'records'))} records in {_number(metadata_int(metadata, 'pages'))} "
                f"pages, {_number(metadata_int(metadata, 'locations'))} locations")
     if metadata.get("skipped") is not None and metadata["skipped"].value:
-        return f"kept the day's complete snapshot ({figures}); the API was not called"
+        return (f"kept the day's complete snapshot ({figures}); the source was not called "
+                "(`brewery-lake run --refetch`, or REFETCH=1 make run, ingests the day again)")
     return figures
 
 

@@ -25,7 +25,7 @@ STEPS = ["bronze_breweries", "silver_breweries", "silver_breweries_anonymized", 
 
 def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     home = tmp_path / "dagster_home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     # As `make run` prepares it: the repository's instance config in DAGSTER_HOME.
     shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     full_env = {**os.environ, "DAGSTER_HOME": str(home), "BREWERY_LAKE_ROOT": str(tmp_path / "lake"), **env}
@@ -53,7 +53,15 @@ def test_run_ingests_a_snapshot_file_through_the_replay_server(tmp_path, officia
         assert sorted(run.job_name for run in runs) == ["ingest_bronze", "refresh_silver_gold", "update_history"]
         assert all(run.status == dg.DagsterRunStatus.SUCCESS for run in runs)
         assert all(run.run_id in done.stdout for run in runs)
-    assert DeltaTable(str(tmp_path / "lake" / "silver" / "breweries")).to_pandas().shape[0] == 11_822
+    silver = DeltaTable(str(tmp_path / "lake" / "silver" / "breweries")).to_pandas()
+    assert silver.shape[0] == 11_822
+    # The nine pairs the dataset profile finds outside their country: eight exchanged, one lost sign.
+    flagged = silver[silver["coordinates_issue"].notna()]
+    assert sorted(zip(flagged["name"], flagged["coordinates_issue"], strict=True)) == [
+        ("Batzen", "swapped"), ("Brauerei Forst", "swapped"), ("Floribunda", "swapped"), ("Gassl Bräu", "swapped"),
+        ("Goat Island Brewing", "swapped"), ("Labyrinth Brewing Company", "swapped"),
+        ("Mescan Brewery", "outside_country"), ("Vadia", "swapped"), ("Xarlie", "swapped")]
+    assert flagged["longitude"].isna().all() and flagged["latitude"].isna().all()
 
 
 def test_run_on_the_generated_catalogue_prints_a_short_account_then_the_gold_summary(tmp_path):
@@ -87,6 +95,30 @@ def test_run_on_the_generated_catalogue_prints_a_short_account_then_the_gold_sum
     assert out[summary + 1].startswith("by type: micro ")
     assert out[summary + 2] == "largest counts (top 15):"
     assert len(out) == summary + 4 + 15  # the table's header and its 15 rows end the output
+
+
+def test_a_day_keeps_its_snapshot_when_the_source_changes_until_refetched(tmp_path):
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps(generate_breweries(300, seed=1)))
+    second.write_text(json.dumps(generate_breweries(450, seed=2)))
+
+    done = run_cli(tmp_path, BREWERIES_SNAPSHOT=str(first))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "gold_brewery_counts: 300 breweries in " in done.stdout
+
+    # The same day from another source: the day's snapshot is kept, and the output says how to refetch.
+    kept = run_cli(tmp_path, BREWERIES_SNAPSHOT=str(second))
+    assert kept.returncode == 0, kept.stderr[-3000:]
+    assert re.search(r"^  bronze_breweries: kept the day's complete snapshot \(300 records in .*--refetch", kept.stdout,
+                     re.M), kept.stdout
+    assert "gold_brewery_counts: 300 breweries in " in kept.stdout
+
+    refetched = run_cli(tmp_path, "--refetch", BREWERIES_SNAPSHOT=str(second))
+    assert refetched.returncode == 0, refetched.stderr[-3000:]
+    assert re.search(r"^  bronze_breweries: 450 records in ", refetched.stdout, re.M), refetched.stdout
+    assert "gold_brewery_counts: 450 breweries in " in refetched.stdout
+    silver = DeltaTable(str(tmp_path / "lake" / "silver" / "breweries")).to_pandas()
+    assert sorted(silver["id"]) == sorted(record["id"] for record in generate_breweries(450, seed=2))
 
 
 def test_verbose_run_prints_dagsters_debug_log(tmp_path):

@@ -12,10 +12,13 @@ brewery_assets_tests/transformations/test_silver_and_gold.py):
 4. Coordinates are parsed from numbers or numeric text with SQL `try_cast`: ANSI engines raise on
    text that is not a number with a plain cast, and the SQL form runs on Spark 3.2 and later
    (`Column.try_cast` needs PySpark 4, EMR 7.x runs Spark 3.5). Latitude must be within +-90 and
-   longitude within +-180. When the pair fails, both values become null and `coordinates_issue`
-   says why, and the row is kept: `incomplete` (only one given), `not_a_number`, `swapped` (the
-   latitude is out of range but the pair would be valid exchanged), `out_of_range`. Nothing is
-   swapped back: the source is wrong and the fix belongs there.
+   longitude within +-180, and a located pair must lie in its country's boxes
+   (`transformations.country_bounds`; countries not listed there are not checked). When the pair
+   fails, both values become null and `coordinates_issue` says why, and the row is kept:
+   `incomplete` (only one given), `not_a_number`, `swapped` (the pair is out of range, or outside
+   its country, but would be valid exchanged), `out_of_range`, `outside_country` (in range but
+   outside the country either way, such as a lost sign). Nothing is swapped back: the source is
+   wrong and the fix belongs there.
 5. `brewery_type` is lower-cased and checked against the API's list
    (`openbrewerydb.fields.BREWERY_TYPES`). A value outside it becomes `unknown` (the API's own
    default) and the original text is kept in `unrecognised_brewery_type`, so a new type from the
@@ -38,12 +41,15 @@ brewery_assets_tests/transformations/test_silver_and_gold.py):
 Every bronze record ends up in exactly one place: a silver row, or a rejected row with a reason.
 """
 
+from functools import reduce
+
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from brewery_assets.locations import location_id
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, BREWERY_TYPES
 from brewery_assets.record_ids import HASH_HEX_DIGITS, TRIMMED_CHARACTERS
+from brewery_assets.transformations.country_bounds import COUNTRY_BOXES
 
 # Every bronze field is read as text: the API sends coordinates as numbers or strings, and a
 # strict reader would fail on whichever it did not expect. Typing happens in `classify_records`.
@@ -86,7 +92,8 @@ SILVER_COLUMN_DOCS: dict[str, tuple[str, str]] = {
     "latitude": ("double", "latitude in degrees; null when the pair is missing or invalid"),
     "phone": ("string", "phone; a US number with separators as its 10 digits"),
     "website_url": ("string", "website, scheme and host lower-cased"),
-    "coordinates_issue": ("string", "why the coordinates were nulled: incomplete, not_a_number, swapped, out_of_range"),
+    "coordinates_issue": ("string", "why the coordinates were nulled: incomplete, not_a_number, swapped, "
+                          "out_of_range, outside_country"),
     "unrecognised_brewery_type": ("string", "the source's brewery_type when it is not one of the API's"),
     "ingest_date": ("date", "the bronze snapshot (ingestion day) the row comes from"),
     "location_id": ("string", "the location's partition folder: a short ASCII id of (country, state)"),
@@ -108,7 +115,7 @@ DUPLICATE_ID = "duplicate_id"
 REJECT_REASONS: tuple[str, ...] = (UNREADABLE_RECORD, MISSING_ID, INVALID_LOCATION, DUPLICATE_ID)
 
 # Why a row's coordinates were nulled.
-COORDINATE_ISSUES: tuple[str, ...] = ("incomplete", "not_a_number", "swapped", "out_of_range")
+COORDINATE_ISSUES: tuple[str, ...] = ("incomplete", "not_a_number", "swapped", "out_of_range", "outside_country")
 
 UNKNOWN_TYPE = "unknown"
 US = "United States"
@@ -178,6 +185,27 @@ def coordinate_issue(longitude: Column, latitude: Column) -> Column:
         F.when(F.isnan(lon) | F.isnan(lat), F.lit("not_a_number"))
         .when((F.abs(lat) > 90) & (F.abs(lat) <= 180) & (F.abs(lon) <= 90), F.lit("swapped"))
         .when((F.abs(lat) > 90) | (F.abs(lon) > 180), F.lit("out_of_range"))
+    )
+
+
+def _in_boxes(country: Column, longitude: Column, latitude: Column) -> Column:
+    """Whether the position is in one of its country's boxes; null for a country without boxes."""
+    inside = None
+    for name, boxes in COUNTRY_BOXES.items():
+        in_any = reduce(lambda either, box: either | (longitude.between(box[0], box[2])
+                                                      & latitude.between(box[1], box[3])), boxes, F.lit(False))
+        inside = (F if inside is None else inside).when(country == F.lit(name), in_any)
+    return inside
+
+
+def country_issue(country: Column, longitude: Column, latitude: Column, issue: Column) -> Column:
+    """`issue`, or for a valid pair outside its country's boxes `swapped` (the exchanged pair is in
+    them) or `outside_country`."""
+    outside = issue.isNull() & longitude.isNotNull() & ~_in_boxes(country, longitude, latitude)
+    return (
+        F.when(outside & _in_boxes(country, latitude, longitude), F.lit("swapped"))
+        .when(outside, F.lit("outside_country"))
+        .otherwise(issue)
     )
 
 
@@ -281,7 +309,13 @@ def classify_records(raw: DataFrame, locations: DataFrame, ingest_date: str) -> 
     )
     # An unreadable line has no location: its fields are not the source's.
     readable = F.col("_reason").isNull() | (F.col("_reason") != F.lit(UNREADABLE_RECORD))
-    located = located.select(
+    # A position is checked against the canonical country, which is known only now.
+    issue = country_issue(F.col("_country"), F.col("longitude"), F.col("latitude"), F.col("coordinates_issue"))
+    located = located.withColumns({
+        "longitude": F.when(issue.isNull(), F.col("longitude")),
+        "latitude": F.when(issue.isNull(), F.col("latitude")),
+        "coordinates_issue": issue,
+    }).select(
         *(c for c in typed.columns if c not in ("country_raw", "state_raw", "phone_raw", "_reason")),
         F.when(readable, F.col("_country")).alias("country"),
         F.when(readable, F.col("_state")).alias("state"),

@@ -147,6 +147,34 @@ def test_coordinate_rules(spark, longitude, latitude, issue):
 
 
 @pytest.mark.parametrize(
+    ("country", "state", "longitude", "latitude", "issue"),
+    [
+        ("United States", "Connecticut", -72.56, 41.78, None),
+        # In range but exchanged: a Connecticut brewery at latitude -72.6 (from the official dataset).
+        ("United States", "Connecticut", 41.78, -72.56, "swapped"),
+        ("United States", "Hawaii", -159.59, 21.97, None),
+        ("United States", "Alaska", 179.5, 51.9, None),  # the Aleutians, across the antimeridian
+        ("Italy", "Bolzano", 46.5, 11.36, "swapped"),
+        # A lost sign: an Irish brewery east of Greenwich is outside Ireland either way round.
+        ("Ireland", "Mayo", 9.73, 53.75, "outside_country"),
+        ("Ireland", "Mayo", -9.73, 53.75, None),
+        ("Portugal", "Azores", -27.21, 38.66, None),
+        ("New Zealand", "Chatham Islands", -176.56, -43.95, None),
+        # A country without boxes is not checked; the ranges still are.
+        ("Atlantis", "Deep", 41.78, -72.56, None),
+        ("Atlantis", "Deep", 10, 95, "swapped"),
+    ],
+)
+def test_a_located_pair_must_lie_in_its_country(spark, country, state, longitude, latitude, issue):
+    rows = _silver(spark, [api_record(id="x", name="X", brewery_type="micro", country=country, state_province=state,
+                                      longitude=longitude, latitude=latitude)], [])
+    row = rows["x"]
+    assert row["coordinates_issue"] == issue
+    expected = (longitude, latitude) if issue is None else (None, None)
+    assert (row["longitude"], row["latitude"]) == expected
+
+
+@pytest.mark.parametrize(
     ("country", "raw", "expected"),
     [
         ("United States", "303-555-0100", "3035550100"),

@@ -25,8 +25,9 @@ def embedded_spark_remote() -> str:
     global _embedded_server
     with _embedded_lock:
         if _embedded_server is None:
-            # Sail logs every session at INFO on stderr; operators want warnings only.
-            os.environ.setdefault("RUST_LOG", "warn")
+            # Sail logs every session at INFO on stderr; operators want warnings only, and not the
+            # one its actors print when the process exits ("aborting N task(s) for SessionManagerActor").
+            os.environ.setdefault("RUST_LOG", "warn,sail_common::actor=error")
             from pysail.spark import SparkConnectServer
 
             server = SparkConnectServer(ip="127.0.0.1", port=0)

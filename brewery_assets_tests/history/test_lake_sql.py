@@ -23,6 +23,7 @@ CHANGES_WITH_SILVER = f"""
 def sql(lake, query: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "BREWERY_LAKE_ROOT": lake.layout.root}
     env.pop("SPARK_REMOTE", None)
+    env.pop("RUST_LOG", None)  # the command's own default
     return subprocess.run([sys.executable, "-m", "brewery_assets.cli", "sql", query, *args],
                           cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
 
@@ -50,6 +51,8 @@ def test_sql_prints_an_aligned_table_or_json_lines(lake_in_order):
                   "json")
 
     assert table.returncode == 0, table.stderr[-3000:]
+    # A query that works prints its result and nothing else, not even the engine's exit chatter.
+    assert table.stderr == ""
     assert table.stdout.splitlines() == [
         "snapshot_date  breweries",
         "-------------  ---------",

@@ -17,29 +17,12 @@ from brewery_assets.ingestion.dump_files import normalise_record
 from brewery_assets.openbrewerydb.fields import BREWERY_FIELDS, BREWERY_TYPES
 from brewery_assets.replay import generate_breweries, iter_breweries
 from brewery_assets.replay.generator import uuid4_batch
+from brewery_assets.transformations.country_bounds import COUNTRY_BOXES, inside
 from brewery_assets_tests.conftest import REPO_ROOT
 
 REAL_TYPE_SHARES = {
     "micro": 49.4, "brewpub": 33.3, "planning": 5.4, "closed": 5.4, "regional": 2.0, "contract": 1.8,
     "large": 1.2, "proprietor": 0.6, "taproom": 0.4, "bar": 0.3, "nano": 0.2, "cidery": 0.1,
-}
-# Generous boxes (south, north, west, east) around each country's breweries.
-COUNTRY_BOXES = {
-    "United States": (18, 72, -170, -65),
-    "Germany": (47, 55.5, 5.5, 15.5),
-    "Australia": (-44, -10, 112, 155),
-    "Belgium": (49.4, 51.6, 2.5, 6.5),
-    "Canada": (41, 61, -141, -52),
-    "New Zealand": (-48, -34, 166, 179.9),
-    "South Africa": (-35.5, -22, 16, 33),
-    "Netherlands": (50.5, 53.7, 3, 7.3),
-    "Portugal": (36.5, 42.3, -31.5, -6),
-    "Ireland": (51.3, 55.5, -10.7, -5.3),
-    "Finland": (59.5, 70.5, 19, 31.6),
-    "England": (49.8, 55.9, -6, 2),
-    "South Korea": (33, 38.7, 124.5, 130),
-    "Poland": (49, 55, 14, 24.2),
-    "Singapore": (1.1, 1.5, 103.5, 104.2),
 }
 
 
@@ -161,11 +144,9 @@ def test_null_rates(breweries: list[dict]) -> None:
 def test_coordinates_are_plausible(breweries: list[dict]) -> None:
     located = [r for r in breweries if r["latitude"] is not None]
     assert all(type(r["latitude"]) is float and type(r["longitude"]) is float for r in located)
+    # Inside the boxes silver checks positions against (otherwise silver would null them as outside_country).
     for record in located:
-        box = COUNTRY_BOXES.get(record["country"])
-        if box:
-            south, north, west, east = box
-            assert south <= record["latitude"] <= north and west <= record["longitude"] <= east, record
+        assert inside(COUNTRY_BOXES[record["country"]], record["longitude"], record["latitude"]), record
     # A few binary-float artefacts such as 51.17625779999999, like the real data (about 6%).
     artefacts = sum(len(repr(r["latitude"]).split(".")[1]) >= 13 for r in located)
     assert 0.02 <= artefacts / len(located) <= 0.12
@@ -201,3 +182,11 @@ def test_fast_enough_for_benchmarks() -> None:
     count = sum(1 for _ in iter_breweries(100_000, seed=3))
     assert count == 100_000
     assert time.perf_counter() - started < 10  # about 0.5 s here; 2M rows take seconds, not minutes
+
+
+def test_generated_coordinates_lie_in_their_countrys_boxes_at_benchmark_sizes():
+    positions = [(r["country"], float(r["longitude"]), float(r["latitude"])) for r in iter_breweries(300_000)
+                 if r["longitude"] is not None and r["latitude"] is not None]
+    assert {country for country, _, _ in positions} <= set(COUNTRY_BOXES)
+    outside = [p for p in positions if not inside(COUNTRY_BOXES[p[0]], p[1], p[2])]
+    assert outside == []

@@ -54,11 +54,16 @@ test: $(STAMP) $(CHECKOV) $(SPARK35_STAMP)
 	$(BIN)/dg check defs
 	CHECKOV=$(CURDIR)/$(CHECKOV) SPARK35_PYTHON=$(CURDIR)/$(SPARK35) $(BIN)/pytest -q --durations=10
 
+# The production storage runs need Debian's postgresql-15 and pgbouncer (as `.ci/run` installs them).
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[bench]"
 	$(BIN)/python benchmarks/pipeline_benchmark.py
+	if [ -x /usr/lib/postgresql/15/bin/initdb ] && [ -x /usr/sbin/pgbouncer ]; then \
+		$(BIN)/python benchmarks/pipeline_benchmark.py --sizes 12k,500k --instance pgbouncer && \
+		$(BIN)/python benchmarks/pipeline_benchmark.py --sizes 12k --instance postgres; \
+	else echo "bench: no postgresql-15 or pgbouncer here; the production storage runs are skipped"; fi
 	$(BIN)/python benchmarks/extraction_benchmark.py
-	$(BIN)/python benchmarks/history_benchmark.py
+	$(BIN)/python benchmarks/history_benchmark.py --sizes 12k,500k
 
 replay-server: $(STAMP)
 	$(BIN)/brewery-replay-server

@@ -59,7 +59,7 @@ query BackfillStatus($id: String!) {
     __typename
     ... on PartitionBackfill {
       status
-      runs(limit: 100) { runId status tags { key value } }
+      runs(limit: 100) { runId status creationTime tags { key value } assetSelection { path } }
     }
     ... on Error { message }
   }
@@ -106,7 +106,7 @@ def launch_backfill(url: str, keys: list[str], with_gold: bool = False, title: s
 
 
 def backfill_status(url: str, backfill_id: str) -> dict:
-    """The backfill's `status` and `runs` (id, status, tags)."""
+    """The backfill's `status` and `runs` (id, status, creation time, tags, assets)."""
     backfill = graphql(url, STATUS_QUERY, {"id": backfill_id})["partitionBackfillOrError"]
     if backfill["__typename"] != "PartitionBackfill":
         raise BackfillError(f"backfill {backfill_id}: {backfill.get('message', backfill['__typename'])}")
@@ -123,6 +123,16 @@ def wait_for(url: str, backfill_id: str, timeout: float, poll: float = 2.0) -> d
         if time.monotonic() > deadline:
             raise BackfillError(f"backfill {backfill_id} still {backfill['status']} after {timeout:.0f} s")
         time.sleep(poll)
+
+
+def run_scope(run: dict) -> str:
+    """What a backfill run rebuilt: its range or partition of locations, else its (unpartitioned) assets."""
+    tags = {tag["key"]: tag["value"] for tag in run["tags"]}
+    if PARTITION_RANGE_START_TAG in tags:
+        return f"{tags[PARTITION_RANGE_START_TAG]} ... {tags[PARTITION_RANGE_END_TAG]}"
+    if "dagster/partition" in tags:
+        return tags["dagster/partition"]
+    return ", ".join("/".join(key["path"]) for key in run.get("assetSelection") or []) or "the whole job"
 
 
 def backfill_succeeded(backfill: dict) -> bool:
@@ -170,11 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     except (BackfillError, ValueError, requests.RequestException) as exc:
         print(f"backfill_locations: {exc}", file=sys.stderr)
         return 1
-    for run in backfill["runs"]:
-        tags = {tag["key"]: tag["value"] for tag in run["tags"]}
-        scope = (f"{tags[PARTITION_RANGE_START_TAG]} ... {tags[PARTITION_RANGE_END_TAG]}"
-                 if PARTITION_RANGE_START_TAG in tags else tags.get("dagster/partition", "unpartitioned"))
-        print(f"  run {run['runId']} {run['status']}: {scope}")
+    for run in sorted(backfill["runs"], key=lambda run: run["creationTime"]):
+        print(f"  run {run['runId']} {run['status']}: {run_scope(run)}")
     print(f"backfill {backfill_id}: {backfill['status']}")
     return 0 if backfill_succeeded(backfill) else 1
 

@@ -139,6 +139,11 @@ def test_a_graphql_backfill_of_chosen_locations_is_one_run(deployment, layout):
     assert chosen[2] == location_key("Germany", "Berlin")
     assert "4 locations in 1 silver run(s), with their anonymized copy then gold" in done.stdout
     assert "COMPLETED_SUCCESS" in done.stdout.splitlines()[-1]
+    # The runs in the order they were launched: the silver range (with its copy), then gold.
+    run_lines = [line for line in done.stdout.splitlines() if line.startswith("  run ")]
+    assert len(run_lines) == 2, done.stdout
+    assert run_lines[0].endswith(f"SUCCESS: {chosen[0]} ... {chosen[3]}"), done.stdout
+    assert run_lines[1].endswith("SUCCESS: gold_brewery_counts"), done.stdout
     backfill_id = done.stdout.split()[1].rstrip(":")
 
     backfill_runs = runs(deployment, tags=[{"key": "dagster/backfill", "value": backfill_id}])

@@ -34,8 +34,6 @@ SIZES = {"12k": 12_000, "100k": 100_000, "500k": 500_000}
 PAGE_SIZE = 10_000
 DAYS = (dt.date(2026, 11, 21), dt.date(2026, 11, 22))
 RESULTS = Path(__file__).resolve().parent / "results" / "history.json"
-# Warnings only on the console, as the pipeline benchmark and `brewery-lake` run.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 STEPS = ("silver_brewery_history", "gold_brewery_changes", "gold_brewery_counts_daily")
 
 
@@ -78,6 +76,7 @@ def child(size_name: str, changed: float, output: str) -> None:
     from brewery_assets.definitions import build_definitions
     from brewery_assets.ingestion.bronze import write_snapshot
     from brewery_assets.lake import LakeLayout
+    from brewery_assets.pipeline import console_log_config
     from brewery_assets.replay import iter_breweries
     from brewery_assets.resources.lake import LakeResource
     from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
@@ -99,7 +98,8 @@ def child(size_name: str, changed: float, output: str) -> None:
         runs = {}
         for name, day in (("first_load", DAYS[0]), ("daily_update", DAYS[1]), ("rerun", DAYS[1])):
             clock = time.perf_counter()
-            result = job.execute_in_process(instance=instance, partition_key=day.isoformat(), run_config=QUIET)
+            result = job.execute_in_process(instance=instance, partition_key=day.isoformat(),
+                                            run_config=console_log_config("WARNING"))
             assert result.success, name
             runs[name] = {"run_seconds": round(time.perf_counter() - clock, 3),
                           "stages": _step_seconds(instance, result.run_id)}

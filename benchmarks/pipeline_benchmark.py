@@ -128,7 +128,7 @@ def child(size_name: str, output: str, instance_kind: str = "local") -> None:
     from brewery_assets.lake import LakeLayout
     from brewery_assets.locations import location_key, locations_of
     from brewery_assets.partitions import location_partitions
-    from brewery_assets.pipeline import run_daily_refresh
+    from brewery_assets.pipeline import console_log_config, run_daily_refresh
     from brewery_assets.replay import ReplayServer, generate_breweries, iter_breweries
     from brewery_assets.resources.lake import LakeResource
     from brewery_assets.resources.openbrewerydb import OpenBreweryDBResource
@@ -172,7 +172,7 @@ def child(size_name: str, output: str, instance_kind: str = "local") -> None:
                 instance=instance,
                 tags={"dagster/asset_partition_range_start": keys[0],
                       "dagster/asset_partition_range_end": keys[-1]},
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                run_config=console_log_config("WARNING"),
             )
             assert refresh_run.success
             figures["pipeline_seconds"] = round(time.perf_counter() - clock, 3)

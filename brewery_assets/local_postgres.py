@@ -110,14 +110,15 @@ def local_postgres(pgbouncer_script: Path) -> Iterator[LocalPostgres]:
     try:
         subprocess.run([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", USER, DATABASE],
                        check=True, capture_output=True, env=environment)
-        bouncer = subprocess.Popen(
-            _as_postgres_user(["env", f"PATH={PGBOUNCER.parent}:{os.environ.get('PATH', '')}",
-                               "PGBOUNCER_SERVER_HOST=127.0.0.1", f"PGBOUNCER_SERVER_PORT={port}",
-                               "PGBOUNCER_LISTEN_ADDR=127.0.0.1", f"PGBOUNCER_LISTEN_PORT={pooler_port}",
-                               f"PGBOUNCER_CONFIG_DIR={pooler}", f"DAGSTER_POSTGRES_USER={USER}",
-                               f"DAGSTER_POSTGRES_PASSWORD={password}", f"DAGSTER_POSTGRES_DB={DATABASE}",
-                               "sh", str(pgbouncer_script)]),
-            stdout=subprocess.DEVNULL, stderr=(root / "pgbouncer.log").open("w"))
+        with (root / "pgbouncer.log").open("w") as bouncer_log:  # the child keeps its own copy
+            bouncer = subprocess.Popen(
+                _as_postgres_user(["env", f"PATH={PGBOUNCER.parent}:{os.environ.get('PATH', '')}",
+                                   "PGBOUNCER_SERVER_HOST=127.0.0.1", f"PGBOUNCER_SERVER_PORT={port}",
+                                   "PGBOUNCER_LISTEN_ADDR=127.0.0.1", f"PGBOUNCER_LISTEN_PORT={pooler_port}",
+                                   f"PGBOUNCER_CONFIG_DIR={pooler}", f"DAGSTER_POSTGRES_USER={USER}",
+                                   f"DAGSTER_POSTGRES_PASSWORD={password}", f"DAGSTER_POSTGRES_DB={DATABASE}",
+                                   "sh", str(pgbouncer_script)]),
+                stdout=subprocess.DEVNULL, stderr=bouncer_log)
         _wait_for_port(pooler_port, bouncer)
         yield LocalPostgres(port=port, pooler_port=pooler_port, password=password, log=log)
     finally:
